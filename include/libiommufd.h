@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libiommufd: one IOAS/device API over Linux iommufd and VFIO type1.
+ *
+ * Conventions (doc/design.md says more):
+ *  - Every public name starts with iofd_ / IOFD_; the kernel's own uAPI
+ *    names (iommu_*, IOMMU_*, vfio_*) are never used, so <linux/iommufd.h>
+ *    and this header can be included together.
+ *  - A call that can fail returns int: >= 0 on success, -errno on failure.
+ *    On failure nothing changed and out-parameters were not written.
+ *  - Options structs start with "size_t sz" and only grow at the end. Use
+ *    IOFD_OPTS() to declare one. NULL means all defaults. A struct shorter
+ *    than its first released size gives -EINVAL; a longer one whose extra
+ *    bytes are not all zero gives -E2BIG.
+ *  - Destructors accept NULL. The library never prints (unless asked to by
+ *    LIBIOMMUFD_LOG), never exits, never aborts, and has no global state.
+ *
+ * Threads: a context may be used from several threads at once; the calls
+ * that create or free objects must not race with use of the same object.
+ * A struct iofd_host is immutable once scanned: any thread may read it.
+ */
+#ifndef LIBIOMMUFD_H
+#define LIBIOMMUFD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libiommufd-version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef IOFD_API
+#define IOFD_API __attribute__((visibility("default")))
+#endif
+
+/**
+ * IOFD_OPTS() - declare an options struct, zeroed, with its sz set.
+ * @TYPE: the struct's tag without "struct", e.g. iofd_ctx_opts
+ * @NAME: the variable's name
+ * @...: designated initializers for the fields to set
+ *
+ *	IOFD_OPTS(iofd_ctx_opts, opts, .backend = IOFD_BACKEND_TYPE1);
+ */
+#define IOFD_OPTS(TYPE, NAME, ...)                                        \
+	struct TYPE NAME = ({                                             \
+		memset(&NAME, 0, sizeof(struct TYPE));                    \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };  \
+	})
+
+/**
+ * iofd_version() - the library's version string ("MAJOR.MINOR.PATCH").
+ *
+ * Compare with IOFD_VERSION from libiommufd-version.h to tell the header a
+ * program was built against from the library it runs with.
+ */
+IOFD_API const char *iofd_version(void);
+
+/* ------------------------------------------------------------------------
+ * Backends
+ */
+
+/**
+ * enum iofd_backend - which kernel interface a context drives.
+ * @IOFD_BACKEND_AUTO: let the library choose (iommufd with device cdevs
+ *	when /dev/iommu opens and the kernel offers cdevs; else type1).
+ * @IOFD_BACKEND_IOMMUFD: /dev/iommu and VFIO device cdevs
+ *	(/dev/vfio/devices/vfioN), Linux 6.6+.
+ * @IOFD_BACKEND_TYPE1: the legacy /dev/vfio/vfio container with VFIO
+ *	groups, VFIO_TYPE1v2_IOMMU.
+ * @IOFD_BACKEND_COMPAT: VFIO groups whose container is an iommufd: a
+ *	/dev/iommu fd given to VFIO_GROUP_SET_CONTAINER, or a /dev/vfio/vfio
+ *	that iommufd itself serves (CONFIG_IOMMUFD_VFIO_CONTAINER).
+ */
+enum iofd_backend {
+	IOFD_BACKEND_AUTO = 0,
+	IOFD_BACKEND_IOMMUFD = 1,
+	IOFD_BACKEND_TYPE1 = 2,
+	IOFD_BACKEND_COMPAT = 3,
+};
+
+/**
+ * iofd_backend_name() - "auto", "iommufd", "type1" or "compat".
+ * @backend: a backend
+ *
+ * Return: a static string, or NULL for a value that is not a backend.
+ */
+IOFD_API const char *iofd_backend_name(enum iofd_backend backend);
+
+/* ------------------------------------------------------------------------
+ * Context
+ */
+
+struct iofd_ctx;
+
+/**
+ * typedef iofd_log_fn - receives the library's log messages.
+ * @userdata: iofd_ctx_opts.log_userdata
+ * @priority: a syslog priority, LOG_ERR (3) to LOG_DEBUG (7)
+ * @msg: the message, one line, without a trailing newline
+ *
+ * Called from the thread that made the call being logged. errno is saved
+ * and restored around it.
+ */
+typedef void (*iofd_log_fn)(void *userdata, int priority, const char *msg);
+
+/* iofd_ctx_opts.flags */
+#define IOFD_CTX_IOMMU_FD	(1u << 0) /* iommu_fd holds an open /dev/iommu */
+#define IOFD_CTX_CONTAINER_FD	(1u << 1) /* container_fd holds an open /dev/vfio/vfio */
+
+/**
+ * struct iofd_ctx_opts - how to make a context.
+ * @sz: sizeof(struct iofd_ctx_opts), set by IOFD_OPTS()
+ * @backend: the backend to use; IOFD_BACKEND_AUTO (0) lets the library pick
+ * @flags: IOFD_CTX_* bits saying which of the fds below are set
+ * @iommu_fd: an open /dev/iommu (IOFD_CTX_IOMMU_FD), for a process that
+ *	cannot open it itself: the context duplicates it (O_CLOEXEC); the
+ *	caller keeps and closes its own fd
+ * @container_fd: an open /dev/vfio/vfio (IOFD_CTX_CONTAINER_FD); duplicated
+ *	in the same way
+ * @log_fn: where log messages go; NULL: nowhere, unless the environment
+ *	variable LIBIOMMUFD_LOG is set (err, warning, info or debug), which
+ *	sends them to stderr
+ * @log_userdata: passed to @log_fn
+ * @log_priority: the least important priority passed to @log_fn; 0 means
+ *	LOG_INFO
+ * @sysfs_root: where sysfs is mounted; NULL means "/sys". Tests and
+ *	simulations point it at a directory tree of their own.
+ * @dev_root: where device nodes live; NULL means "/dev"
+ */
+struct iofd_ctx_opts {
+	size_t sz;
+	enum iofd_backend backend;
+	uint32_t flags;
+	int iommu_fd;
+	int container_fd;
+	iofd_log_fn log_fn;
+	void *log_userdata;
+	int log_priority;
+	const char *sysfs_root;
+	const char *dev_root;
+};
+
+/**
+ * iofd_ctx_new() - make a context: the owner of every fd and object.
+ * @ret: where the new context is stored
+ * @opts: options, or NULL for defaults
+ *
+ * Opens nothing by itself except duplicates of the fds given in @opts. A
+ * given fd must be the device it claims to be: a character device answering
+ * as iommufd (for @iommu_fd) or as a VFIO container (for @container_fd).
+ *
+ * Return: 0, or
+ *  -EINVAL: @ret is NULL; @opts->sz is too small; an unknown flag or
+ *	backend; a negative fd with its flag set; an empty path;
+ *	@log_priority outside 0..7
+ *  -E2BIG: @opts is larger than this library knows and the extra bytes
+ *	are not zero (built against a newer header, using a newer field)
+ *  -EBADF: a given fd is not open
+ *  -ENOTTY: a given fd is not the device it is said to be
+ *  -ENOMEM: out of memory
+ */
+IOFD_API int iofd_ctx_new(struct iofd_ctx **ret, const struct iofd_ctx_opts *opts);
+
+/**
+ * iofd_ctx_free() - close every fd the context owns and free it.
+ * @ctx: a context, or NULL
+ */
+IOFD_API void iofd_ctx_free(struct iofd_ctx *ctx);
+
+/**
+ * iofd_ctx_backend() - the backend asked for in the context's options.
+ * @ctx: a context
+ *
+ * Return: the enum iofd_backend value, or -EINVAL if @ctx is NULL.
+ */
+IOFD_API int iofd_ctx_backend(const struct iofd_ctx *ctx);
+
+/* ------------------------------------------------------------------------
+ * The host: what sysfs and /dev say about IOMMUs, groups, devices and the
+ * backends on offer. A snapshot; scan again to see changes.
+ */
+
+struct iofd_host;
+struct iofd_iommu;
+struct iofd_group;
+struct iofd_hostdev;
+
+/**
+ * iofd_host_scan() - read the host's IOMMU picture.
+ * @ctx: the context whose sysfs_root and dev_root are read
+ * @ret: where the snapshot is stored; free it with iofd_host_free()
+ *
+ * Enumerates PCI devices (with libudev on the real /sys, by reading the
+ * directory under any other sysfs_root), their IOMMU groups and the other
+ * members of those groups, bound drivers, VFIO device cdevs, the IOMMU
+ * instances in /sys/class/iommu with what their registers say, and which
+ * backends the host offers (by opening /dev/iommu and /dev/vfio/vfio and
+ * asking them, then closing them again). A host with no IOMMU is not an
+ * error: the snapshot then has no IOMMUs and no backend.
+ *
+ * Return: 0, or -EINVAL (NULL argument), -ENOMEM, or the errno of a sysfs
+ * directory that exists but could not be read.
+ */
+IOFD_API int iofd_host_scan(struct iofd_ctx *ctx, struct iofd_host **ret);
+
+/**
+ * iofd_host_free() - free a snapshot.
+ * @host: a snapshot, or NULL
+ */
+IOFD_API void iofd_host_free(struct iofd_host *host);
+
+/**
+ * iofd_host_backend_available() - can this host use a backend?
+ * @host: a snapshot
+ * @backend: IOFD_BACKEND_IOMMUFD, _TYPE1 or _COMPAT
+ *
+ * IOMMUFD needs /dev/iommu to open and the kernel to offer VFIO device
+ * cdevs (/sys/class/vfio-dev). TYPE1 needs /dev/vfio/vfio to open and be
+ * VFIO's own container. COMPAT needs /dev/iommu, or a /dev/vfio/vfio that
+ * iommufd serves, and VFIO groups (/sys/class/vfio).
+ * iofd_host_backend_reason() says why, either way.
+ *
+ * Return: 1 available, 0 not, -EINVAL for a NULL host or IOFD_BACKEND_AUTO
+ * or a value that is not a backend.
+ */
+IOFD_API int iofd_host_backend_available(const struct iofd_host *host,
+					 enum iofd_backend backend);
+
+/**
+ * iofd_host_auto_backend() - the backend IOFD_BACKEND_AUTO would use here.
+ * @host: a snapshot
+ *
+ * iommufd when available, else type1, else compat (a /dev/vfio/vfio served
+ * by iommufd). A device without a cdev is later driven by type1 or compat
+ * even when this says iommufd.
+ *
+ * Return: the backend, -ENODEV when the host offers none, -EINVAL for NULL.
+ */
+IOFD_API int iofd_host_auto_backend(const struct iofd_host *host);
+
+/**
+ * iofd_host_backend_reason() - one sentence on a backend's availability.
+ * @host: a snapshot
+ * @backend: any backend; for IOFD_BACKEND_AUTO, why auto picks what it picks
+ *
+ * Return: a string owned by @host, or NULL for a NULL host or a value that
+ * is not a backend.
+ */
+IOFD_API const char *iofd_host_backend_reason(const struct iofd_host *host,
+					      enum iofd_backend backend);
+
+/**
+ * enum iofd_container_kind - what serves /dev/vfio/vfio.
+ * @IOFD_CONTAINER_NONE: no /dev/vfio/vfio, or it would not open
+ * @IOFD_CONTAINER_VFIO: VFIO's own container (native type1)
+ * @IOFD_CONTAINER_IOMMUFD: iommufd (CONFIG_IOMMUFD_VFIO_CONTAINER)
+ */
+enum iofd_container_kind {
+	IOFD_CONTAINER_NONE = 0,
+	IOFD_CONTAINER_VFIO = 1,
+	IOFD_CONTAINER_IOMMUFD = 2,
+};
+
+/**
+ * iofd_host_container_kind() - what /dev/vfio/vfio is on this host.
+ * @host: a snapshot
+ *
+ * Told apart by asking the opened node an iommufd ioctl: iommufd answers
+ * it, VFIO's container does not.
+ *
+ * Return: an enum iofd_container_kind, or -EINVAL for NULL.
+ */
+IOFD_API int iofd_host_container_kind(const struct iofd_host *host);
+
+/**
+ * iofd_host_iommu_count() - how many IOMMU instances sysfs lists.
+ * @host: a snapshot (NULL counts as empty)
+ */
+IOFD_API size_t iofd_host_iommu_count(const struct iofd_host *host);
+
+/**
+ * iofd_host_iommu() - the @idx-th IOMMU instance, in name order.
+ * @host: a snapshot
+ * @idx: 0 .. iofd_host_iommu_count() - 1
+ *
+ * Return: the instance, owned by @host, or NULL when @idx is out of range.
+ */
+IOFD_API const struct iofd_iommu *iofd_host_iommu(const struct iofd_host *host,
+						  size_t idx);
+
+/** iofd_host_group_count() - how many IOMMU groups hold a scanned device. */
+IOFD_API size_t iofd_host_group_count(const struct iofd_host *host);
+
+/** iofd_host_group() - the @idx-th group, in group number order, or NULL. */
+IOFD_API const struct iofd_group *iofd_host_group(const struct iofd_host *host,
+						  size_t idx);
+
+/**
+ * iofd_host_dev_count() - how many devices the scan saw: every PCI device,
+ * and every non-PCI member of a PCI device's IOMMU group.
+ */
+IOFD_API size_t iofd_host_dev_count(const struct iofd_host *host);
+
+/** iofd_host_dev() - the @idx-th device (PCI devices first, by address), or NULL. */
+IOFD_API const struct iofd_hostdev *iofd_host_dev(const struct iofd_host *host,
+						  size_t idx);
+
+/**
+ * iofd_host_find_dev() - look up a PCI device by name.
+ * @host: a snapshot
+ * @name: a PCI address ("0000:00:03.0", or "00:03.0" for domain 0), or a
+ *	path to the device in sysfs (any path that resolves to it, such as
+ *	SYSFS/bus/pci/devices/0000:00:03.0)
+ * @ret: where the device is stored
+ *
+ * Return: 0, or
+ *  -EINVAL: a NULL argument, or @name is neither a PCI address nor a path
+ *	(a path starts with '/' or '.')
+ *  -ENOENT: no such device (the address is not on this host, or the path
+ *	does not exist)
+ *  -ENODEV: the path exists but is not a PCI device
+ */
+IOFD_API int iofd_host_find_dev(const struct iofd_host *host, const char *name,
+				const struct iofd_hostdev **ret);
+
+/* ------------------------------------------------------------------------
+ * IOMMU instances (from /sys/class/iommu)
+ */
+
+/**
+ * enum iofd_iommu_type - IOMMU hardware families. The values after
+ * UNKNOWN follow the kernel's IOMMU_GET_HW_INFO types where they exist.
+ */
+enum iofd_iommu_type {
+	IOFD_IOMMU_UNKNOWN = 0,
+	IOFD_IOMMU_INTEL_VTD = 1,
+	IOFD_IOMMU_ARM_SMMUV3 = 2,
+	IOFD_IOMMU_AMD = 3,
+	IOFD_IOMMU_SELFTEST = 4,	/* the kernel's CONFIG_IOMMUFD_TEST mock */
+};
+
+/** iofd_iommu_type_name() - "unknown", "intel-vtd", "arm-smmuv3", "amd", "selftest"; NULL otherwise. */
+IOFD_API const char *iofd_iommu_type_name(enum iofd_iommu_type type);
+
+/** iofd_iommu_name() - the sysfs name, e.g. "dmar0", "ivhd0". */
+IOFD_API const char *iofd_iommu_name(const struct iofd_iommu *iommu);
+
+/** iofd_iommu_type() - the family, from the sysfs attributes the instance has. */
+IOFD_API enum iofd_iommu_type iofd_iommu_type(const struct iofd_iommu *iommu);
+
+/**
+ * iofd_iommu_enforces_coherency() - can its domains enforce cache coherency
+ * (block PCIe no-snoop)?
+ * @iommu: an instance
+ *
+ * VT-d: ECAP.SC (bit 7). AMD: always. Others: sysfs does not tell; only an
+ * attach to a coherency-enforcing domain proves it.
+ *
+ * Return: 1 yes, 0 no, -ENODATA unknown, -EINVAL for NULL.
+ */
+IOFD_API int iofd_iommu_enforces_coherency(const struct iofd_iommu *iommu);
+
+/**
+ * iofd_iommu_dirty_tracking() - can the hardware track DMA dirty pages?
+ * @iommu: an instance
+ *
+ * VT-d: ECAP.SLADS (bit 45) with scalable mode (ECAP.SMTS, bit 43); the
+ * kernel uses it only when it runs the IOMMU in scalable mode. AMD: EFR
+ * HDSup (bit 52). Others: unknown from sysfs.
+ *
+ * Return: 1 yes, 0 no, -ENODATA unknown, -EINVAL for NULL.
+ */
+IOFD_API int iofd_iommu_dirty_tracking(const struct iofd_iommu *iommu);
+
+/**
+ * iofd_iommu_addr_width() - the widest input address its domains translate.
+ * @iommu: an instance
+ *
+ * VT-d: from CAP.SAGAW, the widest supported page-table level count
+ * (39 bits for 3 levels, 48 for 4, 57 for 5), capped by CAP.MGAW.
+ *
+ * Return: the width in bits, -ENODATA unknown, -EINVAL for NULL.
+ */
+IOFD_API int iofd_iommu_addr_width(const struct iofd_iommu *iommu);
+
+/**
+ * iofd_iommu_vtd_regs() - a VT-d unit's capability registers as sysfs shows them.
+ * @iommu: an instance
+ * @cap: where CAP_REG goes (may be NULL)
+ * @ecap: where ECAP_REG goes (may be NULL)
+ *
+ * Return: 0, -ENODATA when @iommu is not VT-d, -EINVAL for NULL @iommu.
+ */
+IOFD_API int iofd_iommu_vtd_regs(const struct iofd_iommu *iommu, uint64_t *cap,
+				 uint64_t *ecap);
+
+/* ------------------------------------------------------------------------
+ * IOMMU groups (from /sys/kernel/iommu_groups)
+ */
+
+/** iofd_group_id() - the group's number: /dev/vfio/N, -EINVAL for NULL. */
+IOFD_API int iofd_group_id(const struct iofd_group *group);
+
+/** iofd_group_type() - its default domain type ("DMA", "DMA-FQ", "identity", ...), or NULL if unknown. */
+IOFD_API const char *iofd_group_type(const struct iofd_group *group);
+
+/**
+ * iofd_group_viable() - could VFIO use this group now?
+ * @group: a group
+ *
+ * VFIO can take a group only when no kernel driver in it uses the DMA API:
+ * every member is unbound or bound to a driver that leaves DMA to its user
+ * (vfio-pci and its variant drivers, pci-stub, pcieport). This is sysfs'
+ * prediction; VFIO_GROUP_GET_STATUS has the last word when the group is
+ * opened.
+ *
+ * Return: 1 viable, 0 not, -EINVAL for NULL.
+ */
+IOFD_API int iofd_group_viable(const struct iofd_group *group);
+
+/** iofd_group_dev_count() - how many devices the group holds. */
+IOFD_API size_t iofd_group_dev_count(const struct iofd_group *group);
+
+/** iofd_group_dev() - the @idx-th member, or NULL. */
+IOFD_API const struct iofd_hostdev *iofd_group_dev(const struct iofd_group *group,
+						   size_t idx);
+
+/**
+ * iofd_group_path() - the group's VFIO node (DEV/vfio/N) when it exists,
+ * else NULL (no member is bound to vfio-pci, or VFIO is not loaded).
+ */
+IOFD_API const char *iofd_group_path(const struct iofd_group *group);
+
+/* ------------------------------------------------------------------------
+ * Devices as the host shows them
+ */
+
+/** iofd_hostdev_name() - the kernel's name: the PCI address for a PCI device. */
+IOFD_API const char *iofd_hostdev_name(const struct iofd_hostdev *dev);
+
+/** iofd_hostdev_is_pci() - 1 for a PCI device, 0 otherwise, -EINVAL for NULL. */
+IOFD_API int iofd_hostdev_is_pci(const struct iofd_hostdev *dev);
+
+/** iofd_hostdev_syspath() - its canonical directory under the sysfs root. */
+IOFD_API const char *iofd_hostdev_syspath(const struct iofd_hostdev *dev);
+
+/**
+ * iofd_hostdev_pci_ids() - a PCI device's identity.
+ * @dev: a device
+ * @vendor, @device, @class: where the ids go (each may be NULL); @class
+ *	is the 24-bit class code (e.g. 0x010802 for NVMe)
+ *
+ * Return: 0, -ENODATA for a device that is not PCI, -EINVAL for NULL @dev.
+ */
+IOFD_API int iofd_hostdev_pci_ids(const struct iofd_hostdev *dev, uint16_t *vendor,
+				  uint16_t *device, uint32_t *class_code);
+
+/** iofd_hostdev_driver() - the bound driver's name, or NULL when unbound. */
+IOFD_API const char *iofd_hostdev_driver(const struct iofd_hostdev *dev);
+
+/** iofd_hostdev_group() - its IOMMU group, or NULL when it has none. */
+IOFD_API const struct iofd_group *iofd_hostdev_group(const struct iofd_hostdev *dev);
+
+/** iofd_hostdev_iommu() - the IOMMU instance translating its DMA, or NULL. */
+IOFD_API const struct iofd_iommu *iofd_hostdev_iommu(const struct iofd_hostdev *dev);
+
+/**
+ * iofd_hostdev_cdev() - its VFIO device cdev (DEV/vfio/devices/vfioN), or
+ * NULL when it has none (not bound to vfio-pci, or a kernel without
+ * CONFIG_VFIO_DEVICE_CDEV).
+ */
+IOFD_API const char *iofd_hostdev_cdev(const struct iofd_hostdev *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBIOMMUFD_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The context: owner of every fd and object, and of the options. */
+#ifndef IOFD_CTX_H
+#define IOFD_CTX_H
+
+#include "libiommufd.h"
+#include "sys.h"
+
+struct iofd_ctx {
+	enum iofd_backend backend;
+	/* Our duplicates of the fds given in the options, or -1. */
+	int iommu_fd;
+	int container_fd;
+
+	iofd_log_fn log_fn;
+	void *log_userdata;
+	int log_priority;
+
+	char *sysfs_root;	/* no trailing slash */
+	char *dev_root;		/* no trailing slash */
+
+	const struct iofd_sys_ops *sys;
+	void *sys_priv;
+};
+
+/* iofd_ctx_new() with another kernel behind the seam from the first call on
+ * (so even the checks of pre-opened fds go to it): tests, the simulator. */
+int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *opts,
+		     const struct iofd_sys_ops *sys, void *sys_priv);
+
+#endif

@@ -320,8 +320,9 @@ IOFD_API const struct iofd_hostdev *iofd_host_dev(const struct iofd_host *host,
  * Return: 0, or
  *  -EINVAL: a NULL argument, or @name is neither a PCI address nor a path
  *	(a path starts with '/' or '.')
- *  -ENOENT: no such device (the address is not on this host, or the path
- *	does not exist)
+ *  -ENOENT: no such device in this snapshot (the address is not on this
+ *	host, the path does not exist, or it names a PCI device that
+ *	appeared after the scan)
  *  -ENODEV: the path exists but is not a PCI device
  */
 IOFD_API int iofd_host_find_dev(const struct iofd_host *host, const char *name,
@@ -451,8 +452,8 @@ IOFD_API const char *iofd_hostdev_syspath(const struct iofd_hostdev *dev);
 /**
  * iofd_hostdev_pci_ids() - a PCI device's identity.
  * @dev: a device
- * @vendor, @device, @class: where the ids go (each may be NULL); @class
- *	is the 24-bit class code (e.g. 0x010802 for NVMe)
+ * @vendor, @device, @class_code: where the ids go (each may be NULL);
+ *	@class_code is the 24-bit class code (e.g. 0x010802 for NVMe)
  *
  * Return: 0, -ENODATA for a device that is not PCI, -EINVAL for NULL @dev.
  */

@@ -30,7 +30,11 @@ int iofd_probe_iommufd(struct iofd_ctx *ctx, int fd)
 	if (r < 0)
 		return r;
 	r = iofd_sys_ioctl(ctx, fd, IOFD_U_IOMMU_DESTROY, &cmd);
-	return r == -ENOENT ? 0 : -ENOTTY;
+	if (r == -ENOENT)
+		return 0;	/* iommufd: no object has id 0 */
+	/* VFIO's container: EINVAL before SET_IOMMU, ENOTTY from type1 after;
+	 * anything else is a failure to ask, not an answer. */
+	return r == -EINVAL || r == -ENOTTY || r >= 0 ? -ENOTTY : r;
 }
 
 int iofd_probe_container(struct iofd_ctx *ctx, int fd)
@@ -40,10 +44,14 @@ int iofd_probe_container(struct iofd_ctx *ctx, int fd)
 	if (r < 0)
 		return r;
 	r = iofd_sys_ioctl(ctx, fd, IOFD_U_VFIO_GET_API_VERSION, NULL);
+	if (r < 0 && r != -ENOTTY && r != -EINVAL)
+		return r;
 	if (r != IOFD_U_VFIO_API_VERSION)
 		return -ENOTTY;
-	return iofd_probe_iommufd(ctx, fd) == 0 ? IOFD_CONTAINER_IOMMUFD
-						: IOFD_CONTAINER_VFIO;
+	r = iofd_probe_iommufd(ctx, fd);
+	if (r == 0)
+		return IOFD_CONTAINER_IOMMUFD;
+	return r == -ENOTTY ? IOFD_CONTAINER_VFIO : r;
 }
 
 int iofd_probe_type1v2(struct iofd_ctx *ctx, int fd)

@@ -8,7 +8,8 @@ struct iofd_ctx;
 /*
  * Is @fd an iommufd? IOMMU_DESTROY of object 0 answers ENOENT on an iommufd
  * (no object has id 0) and is not understood by anything else.
- * Return: 0 yes, -ENOTTY no, -EBADF not open.
+ * Return: 0 yes, -ENOTTY no, -EBADF not open, or the -errno of a call
+ * that failed (the question was not answered).
  */
 int iofd_probe_iommufd(struct iofd_ctx *ctx, int fd);
 
@@ -17,7 +18,7 @@ int iofd_probe_iommufd(struct iofd_ctx *ctx, int fd);
  * both VFIO's own container and iommufd's; only iommufd also answers
  * IOMMU_DESTROY.
  * Return: IOFD_CONTAINER_VFIO, IOFD_CONTAINER_IOMMUFD, -ENOTTY neither,
- * -EBADF not open.
+ * -EBADF not open, or the -errno of a call that failed.
  */
 int iofd_probe_container(struct iofd_ctx *ctx, int fd);
 

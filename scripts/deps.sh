@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install what building and testing libiommufd needs, from Debian's packages.
-# Quiet and quick when everything is already there.
+# Quiet and quick when everything is already there. Arguments name more
+# packages to make sure of (scripts/kernel-source.sh, tests/vm/ add theirs).
 set -eu
 pkgs="meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev llvm libcmocka-dev
-libudev-dev python3 binutils rsync xz-utils make"
+libudev-dev python3 binutils rsync xz-utils make valgrind $*"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -275,6 +276,35 @@ static void log_callback_gets_messages_up_to_its_priority(void **state)
 	}
 }
 
+static void env_var_sends_log_to_stderr_when_no_callback(void **state)
+{
+	char buf[1024] = { 0 };
+	struct iofd_ctx *ctx;
+	int pipefd[2], saved;
+	ssize_t n;
+
+	assert_int_equal(pipe(pipefd), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(pipefd[1], STDERR_FILENO);
+	setenv("LIBIOMMUFD_LOG", "debug", 1);
+	assert_int_equal(iofd_ctx_new(&ctx, NULL), 0);
+	iofd_ctx_free(ctx);
+	unsetenv("LIBIOMMUFD_LOG");
+	/* Unset again: silent. */
+	assert_int_equal(iofd_ctx_new(&ctx, NULL), 0);
+	iofd_ctx_free(ctx);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(pipefd[1]);
+	n = read(pipefd[0], buf, sizeof(buf) - 1);
+	close(pipefd[0]);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "libiommufd: context: backend auto"));
+	/* Exactly one context logged. */
+	assert_null(strstr(strstr(buf, "context:") + 1, "context:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +317,7 @@ int main(void)
 		cmocka_unit_test(real_kernel_fds_are_checked_too),
 		cmocka_unit_test(every_failing_kernel_call_leaves_nothing),
 		cmocka_unit_test(log_callback_gets_messages_up_to_its_priority),
+		cmocka_unit_test(env_var_sends_log_to_stderr_when_no_callback),
 	};
 
 	return cmocka_run_group_tests_name("ctx", tests, NULL, NULL);

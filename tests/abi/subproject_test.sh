@@ -18,6 +18,6 @@ cat > "$tmp/proj/consumer.c" <<'C'
 int main(void) { printf("subproject: libiommufd %s\n", iofd_version()); return 0; }
 C
 # Force the subproject even where an installed libiommufd exists.
-meson setup --quiet --force-fallback-for=libiommufd "$tmp/build" "$tmp/proj" >/dev/null
+meson setup --force-fallback-for=libiommufd "$tmp/build" "$tmp/proj" >/dev/null
 meson compile -C "$tmp/build" >/dev/null
 "$tmp/build/consumer"

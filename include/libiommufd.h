@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <libiommufd-version.h>
 
@@ -107,6 +108,44 @@ struct iofd_ctx;
  */
 typedef void (*iofd_log_fn)(void *userdata, int priority, const char *msg);
 
+/**
+ * struct iofd_kernel_ops - the kernel a context talks to, when it is not
+ * the real one: a simulated kernel (libiommufd-sim), a fault injector, a
+ * recorder. Every call the library makes on a kernel object (/dev/iommu,
+ * /dev/vfio/..., device fds) goes through these ops; sysfs is read as files
+ * under iofd_ctx_opts.sysfs_root.
+ * @sz: sizeof(struct iofd_kernel_ops); every op up to @sz must be set
+ * @open: open(@path, @flags | O_CLOEXEC); the new fd
+ * @close: close(@fd)
+ * @ioctl: ioctl(@fd, @request, @arg); its non-negative result
+ * @mmap: mmap(NULL, @len, @prot, @flags, @fd, @offset) into *@ret
+ * @munmap: munmap(@addr, @len)
+ * @pread, @pwrite, @read, @write: as the system calls; bytes transferred
+ * @fstat: fstat(@fd, @st)
+ * @dup: fcntl(@fd, F_DUPFD_CLOEXEC, 3); the new fd
+ *
+ * @priv is iofd_ctx_opts.kernel_priv. Every op returns -errno on failure,
+ * never -1 with errno set. Ops may be called from any thread that uses
+ * the context.
+ */
+struct stat;
+
+struct iofd_kernel_ops {
+	size_t sz;
+	int (*open)(void *priv, const char *path, int flags);
+	int (*close)(void *priv, int fd);
+	int (*ioctl)(void *priv, int fd, unsigned long request, void *arg);
+	int (*mmap)(void *priv, void **ret, size_t len, int prot, int flags, int fd,
+		    off_t offset);
+	int (*munmap)(void *priv, void *addr, size_t len);
+	ssize_t (*pread)(void *priv, int fd, void *buf, size_t len, off_t offset);
+	ssize_t (*pwrite)(void *priv, int fd, const void *buf, size_t len, off_t offset);
+	ssize_t (*read)(void *priv, int fd, void *buf, size_t len);
+	ssize_t (*write)(void *priv, int fd, const void *buf, size_t len);
+	int (*fstat)(void *priv, int fd, struct stat *st);
+	int (*dup)(void *priv, int fd);
+};
+
 /* iofd_ctx_opts.flags */
 #define IOFD_CTX_IOMMU_FD	(1u << 0) /* iommu_fd holds an open /dev/iommu */
 #define IOFD_CTX_CONTAINER_FD	(1u << 1) /* container_fd holds an open /dev/vfio/vfio */
@@ -130,6 +169,10 @@ typedef void (*iofd_log_fn)(void *userdata, int priority, const char *msg);
  * @sysfs_root: where sysfs is mounted; NULL means "/sys". Tests and
  *	simulations point it at a directory tree of their own.
  * @dev_root: where device nodes live; NULL means "/dev"
+ * @kernel: another kernel behind the context (see struct iofd_kernel_ops);
+ *	NULL: the real one. Usually set by a simulator's helper
+ *	(iofd_sim_ctx_opts()), together with @sysfs_root and @dev_root.
+ * @kernel_priv: passed to every op of @kernel
  */
 struct iofd_ctx_opts {
 	size_t sz;
@@ -142,6 +185,8 @@ struct iofd_ctx_opts {
 	int log_priority;
 	const char *sysfs_root;
 	const char *dev_root;
+	const struct iofd_kernel_ops *kernel;
+	void *kernel_priv;
 };
 
 /**
@@ -156,7 +201,7 @@ struct iofd_ctx_opts {
  * Return: 0, or
  *  -EINVAL: @ret is NULL; @opts->sz is too small; an unknown flag or
  *	backend; a negative fd with its flag set; an empty path;
- *	@log_priority outside 0..7
+ *	@log_priority outside 0..7; @kernel with @sz too small or an op unset
  *  -E2BIG: @opts is larger than this library knows and the extra bytes
  *	are not zero (built against a newer header, using a newer field)
  *  -EBADF: a given fd is not open

@@ -42,6 +42,15 @@ static void log_stderr(void *userdata, int priority, const char *msg)
 	fputs(line, stderr);
 }
 
+/* Every op this library knows of is set. */
+static bool kernel_ops_complete(const struct iofd_kernel_ops *k)
+{
+	if (k->sz < iofd_offsetofend(struct iofd_kernel_ops, dup))
+		return false;
+	return k->open && k->close && k->ioctl && k->mmap && k->munmap && k->pread &&
+	       k->pwrite && k->read && k->write && k->fstat && k->dup;
+}
+
 static int check_opts(const struct iofd_ctx_opts *o)
 {
 	if (o->backend < IOFD_BACKEND_AUTO || o->backend > IOFD_BACKEND_COMPAT)
@@ -55,6 +64,8 @@ static int check_opts(const struct iofd_ctx_opts *o)
 	if (o->log_priority < 0 || o->log_priority > LOG_DEBUG)
 		return -EINVAL;
 	if ((o->sysfs_root && !*o->sysfs_root) || (o->dev_root && !*o->dev_root))
+		return -EINVAL;
+	if (o->kernel && !kernel_ops_complete(o->kernel))
 		return -EINVAL;
 	return 0;
 }
@@ -91,7 +102,7 @@ static int adopt_fd(struct iofd_ctx *ctx, int fd, bool container, int *slot)
 }
 
 int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *user_opts,
-		     const struct iofd_sys_ops *sys, void *sys_priv)
+		     const struct iofd_kernel_ops *sys, void *sys_priv)
 {
 	struct iofd_ctx_opts o;
 	struct iofd_ctx *ctx;
@@ -107,6 +118,10 @@ int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *user_opt
 	r = check_opts(&o);
 	if (r < 0)
 		return r;
+	if (o.kernel) {
+		sys = o.kernel;
+		sys_priv = o.kernel_priv;
+	}
 
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)

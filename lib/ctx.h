@@ -19,13 +19,13 @@ struct iofd_ctx {
 	char *sysfs_root;	/* no trailing slash */
 	char *dev_root;		/* no trailing slash */
 
-	const struct iofd_sys_ops *sys;
+	const struct iofd_kernel_ops *sys;
 	void *sys_priv;
 };
 
 /* iofd_ctx_new() with another kernel behind the seam from the first call on
  * (so even the checks of pre-opened fds go to it): tests, the simulator. */
 int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *opts,
-		     const struct iofd_sys_ops *sys, void *sys_priv);
+		     const struct iofd_kernel_ops *sys, void *sys_priv);
 
 #endif

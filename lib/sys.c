@@ -85,7 +85,8 @@ static int k_dup(void *priv, int fd)
 	return r < 0 ? -errno : r;
 }
 
-const struct iofd_sys_ops iofd_sys_kernel = {
+const struct iofd_kernel_ops iofd_sys_kernel = {
+	.sz = sizeof(struct iofd_kernel_ops),
 	.open = k_open,
 	.close = k_close,
 	.ioctl = k_ioctl,
@@ -99,7 +100,7 @@ const struct iofd_sys_ops iofd_sys_kernel = {
 	.dup = k_dup,
 };
 
-void iofd_ctx_set_sys(struct iofd_ctx *ctx, const struct iofd_sys_ops *ops, void *priv)
+void iofd_ctx_set_sys(struct iofd_ctx *ctx, const struct iofd_kernel_ops *ops, void *priv)
 {
 	ctx->sys = ops ? ops : &iofd_sys_kernel;
 	ctx->sys_priv = priv;

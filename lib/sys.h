@@ -6,6 +6,7 @@
  * calls iofd_sys_*() with its context, and the context's ops decide whether
  * the real kernel, a simulated one or a fault injector answers.
  *
+ * The ops are the public struct iofd_kernel_ops (include/libiommufd.h).
  * Every op returns -errno on failure (never -1 with errno).
  */
 #ifndef IOFD_SYS_H
@@ -15,31 +16,16 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "libiommufd.h"
+
 struct iofd_ctx;
 
-struct iofd_sys_ops {
-	/* O_CLOEXEC is always added by the caller. Returns the fd. */
-	int (*open)(void *priv, const char *path, int flags);
-	int (*close)(void *priv, int fd);
-	/* Returns the ioctl's non-negative result. */
-	int (*ioctl)(void *priv, int fd, unsigned long request, void *arg);
-	int (*mmap)(void *priv, void **ret, size_t len, int prot, int flags, int fd,
-		    off_t offset);
-	int (*munmap)(void *priv, void *addr, size_t len);
-	ssize_t (*pread)(void *priv, int fd, void *buf, size_t len, off_t offset);
-	ssize_t (*pwrite)(void *priv, int fd, const void *buf, size_t len, off_t offset);
-	ssize_t (*read)(void *priv, int fd, void *buf, size_t len);
-	ssize_t (*write)(void *priv, int fd, const void *buf, size_t len);
-	int (*fstat)(void *priv, int fd, struct stat *st);
-	/* fcntl(fd, F_DUPFD_CLOEXEC, 3). Returns the new fd. */
-	int (*dup)(void *priv, int fd);
-};
 
 /* The real kernel. */
-extern const struct iofd_sys_ops iofd_sys_kernel;
+extern const struct iofd_kernel_ops iofd_sys_kernel;
 
 /* Install another kernel behind @ctx (tests, the simulated kernel). */
-void iofd_ctx_set_sys(struct iofd_ctx *ctx, const struct iofd_sys_ops *ops, void *priv);
+void iofd_ctx_set_sys(struct iofd_ctx *ctx, const struct iofd_kernel_ops *ops, void *priv);
 
 int iofd_sys_open(struct iofd_ctx *ctx, const char *path, int flags);
 int iofd_sys_close(struct iofd_ctx *ctx, int fd);

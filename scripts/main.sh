@@ -1,34 +1,51 @@
 #!/bin/sh
 # The main job: build libiommufd and show what it sees.
-#   scripts/main.sh          this host, then a simulated VT-d host (a fake sysfs
-#                            tree with a coherency-enforcing IOMMU and one that
-#                            is not)
-#   scripts/main.sh --host   this host only
-#   scripts/main.sh --json   the same, as JSON
+#   scripts/main.sh             a simulated VT-d host (a fake sysfs tree with a
+#                               coherency-enforcing IOMMU and one that is not),
+#                               then this host
+#   scripts/main.sh --host      this host only (its own IOMMU, when it has one)
+#   scripts/main.sh --vm [V]    inside the real-kernel lab: Linux 6.12 under QEMU
+#                               with emulated VT-d and NVMe (V: sc, nosc, compat,
+#                               mock; default sc). The first run builds the guest
+#                               kernel (about 10 minutes, then cached).
+#   scripts/main.sh --json      any of the above, as JSON
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-only_host=false
+mode=default
+variant=sc
 json=
-for a in "$@"; do
-	case $a in
-	--host) only_host=true ;;
+while [ $# -gt 0 ]; do
+	case $1 in
+	--host) mode=host ;;
+	--vm)
+		mode=vm
+		case ${2:-} in sc|nosc|compat|compat-sc|compat-nosc|mock) variant=$2; shift ;; esac ;;
 	--json) json=--json ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-	*) echo "main.sh: unknown option $a" >&2; exit 2 ;;
+	-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+	*) echo "main.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
+	shift
 done
 "$top/scripts/deps.sh"
 dir=${IOFD_BUILD_DIR:-$top/build}/main
 [ -f "$dir/build.ninja" ] || meson setup "$dir" "$top" >/dev/null
 ninja -C "$dir" >/dev/null
 
-echo "### This host"
-"$dir/tools/iofdctl" $json
-$only_host && exit 0
+case $mode in
+vm)
+	echo "### The lab's guest: Linux 6.12, QEMU VT-d ($variant), NVMe and e1000e on vfio-pci"
+	exec "$top/tests/vm/run" --variant "$variant" -- "$dir/tools/iofdctl" $json
+	;;
+host)
+	exec "$dir/tools/iofdctl" $json
+	;;
+esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$dir/tests/mkfakesysfs" vtd-mixed "$tmp"
-echo
 echo "### A simulated host: two VT-d units, one enforcing coherency (snoop control), one not"
 "$dir/tools/iofdctl" $json --sysfs-root "$tmp/sys" --dev-root "$tmp/dev"
+echo
+echo "### This host"
+"$dir/tools/iofdctl" $json

@@ -163,7 +163,8 @@ static ssize_t f_write(void *priv, int fd, const void *buf, size_t len)
 	return -EINVAL;
 }
 
-const struct iofd_sys_ops fake_sys_ops = {
+const struct iofd_kernel_ops fake_sys_ops = {
+	.sz = sizeof(struct iofd_kernel_ops),
 	.open = f_open,
 	.close = f_close,
 	.ioctl = f_ioctl,

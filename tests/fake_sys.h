@@ -50,7 +50,7 @@ void fake_sys_install(struct fake_sys *fs, struct iofd_ctx *ctx);
 /* Open a fake fd directly (as a VMM's manager would have). */
 int fake_sys_open(struct fake_sys *fs, const char *path);
 
-extern const struct iofd_sys_ops fake_sys_ops;
+extern const struct iofd_kernel_ops fake_sys_ops;
 
 /* Ready-made ioctl answerers, as the 6.12 kernel answers before any setup:
  * iommufd (/dev/iommu, or a /dev/vfio/vfio that iommufd serves: it answers

@@ -305,6 +305,43 @@ static void env_var_sends_log_to_stderr_when_no_callback(void **state)
 	assert_null(strstr(strstr(buf, "context:") + 1, "context:"));
 }
 
+/* A kernel given in the public options answers every call, from the
+ * checks of pre-opened fds on; an incomplete ops table is refused. */
+static void kernel_in_options_is_used(void **state)
+{
+	struct fake_sys fs = { 0 };
+	struct iofd_kernel_ops partial = fake_sys_ops;
+	struct iofd_ctx *ctx = NULL;
+	int fd;
+
+	fake_sys_add(&fs, "/dev/iommu", 0, fake_iommufd_ioctl, NULL);
+	fd = fake_sys_open(&fs, "/dev/iommu");
+	assert_true(fd >= FAKE_SYS_FD_BASE);
+	{
+		IOFD_OPTS(iofd_ctx_opts, o, .flags = IOFD_CTX_IOMMU_FD, .iommu_fd = fd,
+			  .kernel = &fake_sys_ops, .kernel_priv = &fs);
+		assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
+	}
+	assert_true(fs.ioctls > 0);
+	assert_int_equal(fs.open_fds, 2);	/* the caller's and the context's copy */
+	iofd_ctx_free(ctx);
+	assert_int_equal(fs.open_fds, 1);
+
+	partial.ioctl = NULL;
+	ctx = NULL;
+	{
+		IOFD_OPTS(iofd_ctx_opts, o, .kernel = &partial, .kernel_priv = &fs);
+		assert_int_equal(iofd_ctx_new(&ctx, &o), -EINVAL);
+	}
+	partial = fake_sys_ops;
+	partial.sz = offsetof(struct iofd_kernel_ops, dup);
+	{
+		IOFD_OPTS(iofd_ctx_opts, o, .kernel = &partial, .kernel_priv = &fs);
+		assert_int_equal(iofd_ctx_new(&ctx, &o), -EINVAL);
+	}
+	assert_null(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +355,7 @@ int main(void)
 		cmocka_unit_test(every_failing_kernel_call_leaves_nothing),
 		cmocka_unit_test(log_callback_gets_messages_up_to_its_priority),
 		cmocka_unit_test(env_var_sends_log_to_stderr_when_no_callback),
+		cmocka_unit_test(kernel_in_options_is_used),
 	};
 
 	return cmocka_run_group_tests_name("ctx", tests, NULL, NULL);

@@ -39,6 +39,16 @@ run clang clang
 run static gcc -Ddefault_library=static -- --suite abi --suite unit
 run asan clang -Db_sanitize=address,undefined -Db_lundef=false -- --suite unit --suite uapi --suite tool
 
+# The real-kernel lab: the integration tests in QEMU guests, every mode and
+# variant (tests/vm/README.md). IOFD_VM=0 leaves it out.
+vmlog=
+if [ "${IOFD_VM:-1}" != 0 ]; then
+	echo "== vm (Linux 6.12 under QEMU)"
+	vmlog="$out/vm.log"
+	"$top/tests/vm/suite.sh" "$out/gcc" 2>&1 | tee "$vmlog"
+	tail -n 1 "$vmlog" | grep -q '^vm: [0-9]* passed, 0 failed' || status=1
+fi
+
 # shellcheck disable=SC2086
-python3 "$top/scripts/test-summary.py" $logs || status=1
+python3 "$top/scripts/test-summary.py" $logs ${vmlog:+--vm "$vmlog"} || status=1
 exit $status

@@ -37,7 +37,7 @@ run() { # name cc [meson options...] -- [meson test options...]
 run gcc gcc
 run clang clang
 run static gcc -Ddefault_library=static -- --suite abi --suite unit
-run asan clang -Db_sanitize=address,undefined -Db_lundef=false -- --suite unit --suite uapi --suite tool
+run asan clang -Db_sanitize=address,undefined -Db_lundef=false -- --suite unit --suite conformance --suite uapi --suite tool
 
 # The real-kernel lab: the integration tests in QEMU guests, every mode and
 # variant (tests/vm/README.md). IOFD_VM=0 leaves it out.

@@ -43,6 +43,8 @@ VM_TESTS=(
 	# Our uAPI sizes through the kernel's size rules, iommufd and VFIO (type1, cdev):
 	# once per kernel and IOMMU setting.
 	'uapi-live|cdev,mock,compat-vfio|"$IOFD_BUILD_DIR"/tests/test-uapi-live'
+	# The simulated kernel's uAPI conformance suite, against the real kernel.
+	'conformance-ioas|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-ioas'
 )
 # ---------------------------------------------------------------------------------
 

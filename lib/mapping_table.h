@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The library's own table of an IOAS's mappings, shared by every backend.
+ *
+ * A mapping is [iova, iova + length) in the IOAS, backed by the caller's
+ * memory at [vaddr, vaddr + length). Mappings never overlap in IOVA; they may
+ * overlap in vaddr (one buffer mapped at two IOVAs, or a buffer and a part of
+ * it). Ranges are kept as inclusive [first, last], so a mapping may end at
+ * the top of the address space (last == UINT64_MAX) but its last byte may not
+ * wrap: iova + length - 1 (or vaddr + length - 1) past UINT64_MAX is
+ * -EOVERFLOW, the kernel's own rule (check_add_overflow(iova, length - 1) in
+ * iommufd; "iova + size - 1 < iova" in type1).
+ *
+ * Two balanced (AVL) trees thread through every mapping, intrusively, so the
+ * table never allocates and insertion cannot fail for want of memory:
+ *  - by IOVA, augmented with each subtree's span and the largest free gap
+ *    between two of its mappings (for the IOVA allocator);
+ *  - by (vaddr, iova), augmented with each subtree's highest last vaddr (an
+ *    interval tree), so a stabbing query by user address is O(log n) even
+ *    with overlapping vaddr ranges.
+ * The caller allocates each struct iofd_mapping, fills the public fields,
+ * inserts it, and frees it after removing it.
+ *
+ * Threads: the table has no lock of its own. The IOAS holds a pthread rwlock
+ * around it: insert/remove/clear under the write side; every other call
+ * here only reads (no splaying, no caching, no hidden writes), so any number
+ * of threads may look up and translate concurrently under the read side.
+ *
+ * Complexity (n mappings, k results): insert, remove, every find and
+ * translate O(log n); iteration O(log n) per step (O(1) amortised for
+ * iofd_mt_next over the whole table); iofd_mt_range_check O(log n);
+ * iofd_mt_find_free O((1 + g) log n), see there; iofd_mt_clear O(n).
+ */
+#ifndef IOFD_MAPPING_TABLE_H
+#define IOFD_MAPPING_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Mapping permissions, as the IOAS records them (the table only stores them). */
+#define IOFD_MT_READ	(1u << 0)
+#define IOFD_MT_WRITE	(1u << 1)
+
+/* An intrusive AVL node; private to mapping_table.c. */
+struct iofd_mt_node {
+	struct iofd_mt_node *parent, *left, *right;
+	int height;
+};
+
+struct iofd_mapping {
+	/* Set by the caller before iofd_mt_insert(); constant while inserted. */
+	uint64_t iova;
+	uint64_t length;
+	uint64_t vaddr;		/* the user address behind iova */
+	uint32_t flags;		/* IOFD_MT_READ | IOFD_MT_WRITE; not interpreted here */
+	void *cookie;		/* the backend's, never touched by the table */
+
+	/* Private to mapping_table.c. */
+	struct iofd_mt_node iova_node;
+	struct iofd_mt_node vaddr_node;
+	uint64_t sub_first;	/* IOVA tree: the subtree's lowest IOVA */
+	uint64_t sub_last;	/* IOVA tree: the subtree's highest last IOVA */
+	uint64_t sub_gap;	/* IOVA tree: largest free gap between two of its mappings */
+	uint64_t sub_vlast;	/* vaddr tree: the subtree's highest last vaddr */
+};
+
+struct iofd_mapping_table {
+	struct iofd_mt_node *iova_root;
+	struct iofd_mt_node *vaddr_root;
+	size_t count;
+	uint64_t bytes;		/* sum of lengths, modulo 2^64 */
+};
+
+/* An empty table (equivalently: zero-initialise it). */
+void iofd_mt_init(struct iofd_mapping_table *mt);
+
+/* The last IOVA / vaddr byte of @m. */
+static inline uint64_t iofd_mapping_last(const struct iofd_mapping *m)
+{
+	return m->iova + m->length - 1;
+}
+
+static inline uint64_t iofd_mapping_vlast(const struct iofd_mapping *m)
+{
+	return m->vaddr + m->length - 1;
+}
+
+/*
+ * Insert @m (its iova, length, vaddr set; not in any table).
+ * Return: 0; -EINVAL length 0; -EOVERFLOW iova or vaddr + length - 1 wraps;
+ * -EEXIST @m overlaps a mapping's IOVA range. On failure nothing changed.
+ */
+int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m);
+
+/* Remove @m, which must be in @mt. The caller then owns (frees) it. */
+void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m);
+
+/*
+ * Remove the mapping that is exactly [iova, iova + length) and return it in
+ * @ret (optional). -ENOENT (nothing changed) when no mapping is exactly that.
+ */
+int iofd_mt_remove_exact(struct iofd_mapping_table *mt, uint64_t iova,
+			 uint64_t length, struct iofd_mapping **ret);
+
+/*
+ * Remove every mapping, calling @fn (may be NULL) on each after it left the
+ * table (so @fn may free it). O(n), no rebalancing. Do not touch @mt in @fn.
+ */
+void iofd_mt_clear(struct iofd_mapping_table *mt,
+		   void (*fn)(struct iofd_mapping *m, void *arg), void *arg);
+
+/* The number of mappings. */
+size_t iofd_mt_count(const struct iofd_mapping_table *mt);
+
+/* The bytes mapped (sum of lengths). Saturates at UINT64_MAX: only the whole
+ * 2^64-byte space, covered by two or more mappings, would not fit. */
+uint64_t iofd_mt_bytes(const struct iofd_mapping_table *mt);
+
+/* ---- lookups (read only) ---- */
+
+/* The mapping containing @iova, or NULL. */
+struct iofd_mapping *iofd_mt_find_iova(const struct iofd_mapping_table *mt,
+				       uint64_t iova);
+
+/* The mapping that is exactly [iova, iova + length), or NULL. */
+struct iofd_mapping *iofd_mt_find_exact(const struct iofd_mapping_table *mt,
+					uint64_t iova, uint64_t length);
+
+/*
+ * A mapping containing user address @vaddr, or NULL. When several do, the one
+ * that starts lowest in vaddr, and among those the lowest IOVA: so for one
+ * buffer mapped twice, the lower IOVA. The answer depends only on the set of
+ * mappings, never on insertion order. iofd_mt_vaddr_next() visits the others.
+ */
+struct iofd_mapping *iofd_mt_find_vaddr(const struct iofd_mapping_table *mt,
+					uint64_t vaddr);
+
+/* After @m (which contains @vaddr), the next mapping containing @vaddr in
+ * the same (vaddr, iova) order, or NULL. O(log n) per step. */
+struct iofd_mapping *iofd_mt_vaddr_next(const struct iofd_mapping *m,
+					uint64_t vaddr);
+
+#define iofd_mt_foreach_vaddr(mt, m, va) \
+	for ((m) = iofd_mt_find_vaddr((mt), (va)); (m); \
+	     (m) = iofd_mt_vaddr_next((m), (va)))
+
+/*
+ * Translate an address anywhere inside a mapping. @len_ret (optional): the
+ * bytes from that address to the mapping's end, at least 1. vaddr→IOVA picks
+ * the mapping iofd_mt_find_vaddr() does. -ENOENT when nothing maps it; the
+ * out-parameters are then untouched.
+ */
+int iofd_mt_vaddr_to_iova(const struct iofd_mapping_table *mt, uint64_t vaddr,
+			  uint64_t *iova_ret, uint64_t *len_ret);
+int iofd_mt_iova_to_vaddr(const struct iofd_mapping_table *mt, uint64_t iova,
+			  uint64_t *vaddr_ret, uint64_t *len_ret);
+
+/* ---- IOVA order ---- */
+
+/* The lowest / next mapping by IOVA, or NULL. To remove while iterating,
+ * take the next one first. */
+struct iofd_mapping *iofd_mt_first(const struct iofd_mapping_table *mt);
+struct iofd_mapping *iofd_mt_next(const struct iofd_mapping *m);
+
+/*
+ * Mappings that intersect the inclusive range [first, last], by IOVA: the
+ * first one, then the next after @m, or NULL. Partial overlaps at either end
+ * are included (iofd_mt_range_check() tells whether there are any). Inclusive
+ * bounds, so [0, UINT64_MAX] visits everything.
+ */
+struct iofd_mapping *iofd_mt_range_first(const struct iofd_mapping_table *mt,
+					 uint64_t first, uint64_t last);
+struct iofd_mapping *iofd_mt_range_next(const struct iofd_mapping *m,
+					uint64_t last);
+
+#define iofd_mt_foreach_range(mt, m, first, last) \
+	for ((m) = iofd_mt_range_first((mt), (first), (last)); (m); \
+	     (m) = iofd_mt_range_next((m), (last)))
+
+/*
+ * May [iova, iova + length) be unmapped as a whole, under the library's
+ * uniform semantics? It may when it contains at least one mapping and cuts
+ * none. Return: 0 yes; -EINVAL length 0; -EOVERFLOW iova + length - 1 wraps;
+ * -ENOENT the range cuts a mapping (at either end) or contains none.
+ */
+int iofd_mt_range_check(const struct iofd_mapping_table *mt, uint64_t iova,
+			uint64_t length);
+
+/*
+ * The lowest @align-aligned IOVA x in [lo, hi] such that [x, x + length - 1]
+ * lies in [lo, hi] and overlaps no mapping.
+ * Return: 0 and *@iova_ret; -EINVAL length 0, @align not a power of two, or
+ * lo > hi; -ENOSPC no such window.
+ * Cost: O((1 + g) log n), where g is the number of free gaps inside [lo, hi]
+ * at least @length long that still cannot hold an aligned window. g is 0
+ * when every mapping's iova and length and @lo are multiples of @align (an
+ * IOAS whose mappings all honour its alignment, asked for that alignment).
+ */
+int iofd_mt_find_free(const struct iofd_mapping_table *mt, uint64_t lo,
+		      uint64_t hi, uint64_t length, uint64_t align,
+		      uint64_t *iova_ret);
+
+#endif

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The conformance harness: one kernel per test, simulated or real (harness.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* ------------------------------------------------------------------------
+ * The real kernel as struct iofd_kernel_ops (-errno returns)
+ */
+
+static int r_open(void *priv, const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int r_close(void *priv, int fd)
+{
+	return close(fd) < 0 && errno != EINTR ? -errno : 0;
+}
+
+static int r_ioctl(void *priv, int fd, unsigned long request, void *arg)
+{
+	int r = ioctl(fd, request, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+static int r_mmap(void *priv, void **ret, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*ret = p;
+	return 0;
+}
+
+static int r_munmap(void *priv, void *addr, size_t len)
+{
+	return munmap(addr, len) < 0 ? -errno : 0;
+}
+
+static ssize_t r_pread(void *priv, int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n = pread(fd, buf, len, off);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t r_pwrite(void *priv, int fd, const void *buf, size_t len, off_t off)
+{
+	ssize_t n = pwrite(fd, buf, len, off);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t r_read(void *priv, int fd, void *buf, size_t len)
+{
+	ssize_t n = read(fd, buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t r_write(void *priv, int fd, const void *buf, size_t len)
+{
+	ssize_t n = write(fd, buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+static int r_fstat(void *priv, int fd, struct stat *st)
+{
+	return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+static int r_dup(void *priv, int fd)
+{
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	return r < 0 ? -errno : r;
+}
+
+static const struct iofd_kernel_ops real_ops = {
+	.sz = sizeof(struct iofd_kernel_ops),
+	.open = r_open,
+	.close = r_close,
+	.ioctl = r_ioctl,
+	.mmap = r_mmap,
+	.munmap = r_munmap,
+	.pread = r_pread,
+	.pwrite = r_pwrite,
+	.read = r_read,
+	.write = r_write,
+	.fstat = r_fstat,
+	.dup = r_dup,
+};
+
+/* ------------------------------------------------------------------------
+ * Setup and teardown
+ */
+
+static bool want_real(void)
+{
+	const char *k = getenv("IOFD_KERNEL");
+
+	return k && !strcmp(k, "real");
+}
+
+int kern_main_check(const char *prog)
+{
+	const char *k = getenv("IOFD_KERNEL");
+	int fd;
+
+	if (k && strcmp(k, "sim") && strcmp(k, "real")) {
+		fprintf(stderr, "%s: IOFD_KERNEL must be sim or real, not '%s'\n", prog, k);
+		return 2;
+	}
+	if (!want_real()) {
+		printf("%s: on libiommufd-sim\n", prog);
+		return 0;
+	}
+	fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("skip: %s: /dev/iommu: %s (this kernel has no iommufd)\n", prog,
+		       strerror(errno));
+		return 77;
+	}
+	close(fd);
+	printf("%s: on the real kernel\n", prog);
+	return 0;
+}
+
+bool kern_is_real(const struct kern *k)
+{
+	return !k->sim;
+}
+
+/* A line of /proc/self/status: the number after "@key:". */
+static uint64_t status_field(const char *key, int base)
+{
+	char line[256];
+	uint64_t v = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtoull(line + n + 1, NULL, base);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static uint64_t vm_pin_pages(uint64_t page_size)
+{
+	return status_field("VmPin", 10) * 1024 / page_size;
+}
+
+/* A simulator that answers as the real kernel would answer this very
+ * process: its capabilities and RLIMIT_MEMLOCK, the lab's kernel config. */
+static int sim_like_this_process(struct kern *k)
+{
+	uint64_t caps = status_field("CapEff", 16), memlock = 0;
+	uint32_t flags = IOFD_SIM_IOMMUFD_TEST;
+	struct rlimit rl = { .rlim_cur = RLIM_INFINITY };
+
+	if (caps & (1ull << 14))
+		flags |= IOFD_SIM_CAP_IPC_LOCK;
+	if (caps & (1ull << 24))
+		flags |= IOFD_SIM_CAP_SYS_RESOURCE;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	/* (A limit below one page would need 0, which means unlimited here.) */
+	if (rl.rlim_cur != RLIM_INFINITY)
+		memlock = rl.rlim_cur / k->page_size ? rl.rlim_cur / k->page_size : 1;
+
+	IOFD_OPTS(iofd_sim_opts, o, .flags = flags, .memlock_pages = memlock);
+	return iofd_sim_new(&k->sim, &o);
+}
+
+int kern_setup(void **state)
+{
+	struct kern *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return -1;
+	k->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (want_real()) {
+		k->ops = &real_ops;
+		k->pinned_at_start = vm_pin_pages(k->page_size);
+	} else {
+		if (sim_like_this_process(k) < 0) {
+			free(k);
+			return -1;
+		}
+		k->ops = iofd_sim_kernel_ops();
+		k->priv = k->sim;
+	}
+	*state = k;
+	return 0;
+}
+
+int kern_teardown(void **state)
+{
+	struct kern *k = KERN(state);
+	int bad = 0;
+
+	if (k->sim) {
+		/* The test closed what it opened: the kernel holds nothing. */
+		unsigned int fds = iofd_sim_open_fds(k->sim), objs = iofd_sim_objects(k->sim);
+		uint64_t pinned = iofd_sim_pinned_pages(k->sim), locked = iofd_sim_locked_pages(k->sim);
+
+		if (fds || objs || pinned || locked) {
+			print_error("left behind: %u fds, %u objects, %llu pinned, %llu locked pages\n",
+				    fds, objs, (unsigned long long)pinned,
+				    (unsigned long long)locked);
+			bad = -1;
+		}
+		iofd_sim_free(k->sim);
+	} else if (vm_pin_pages(k->page_size) != k->pinned_at_start) {
+		print_error("VmPin changed by %lld pages\n",
+			    (long long)(vm_pin_pages(k->page_size) - k->pinned_at_start));
+		bad = -1;
+	}
+	for (int i = 0; i < k->nmem; i++)
+		munmap(k->mem[i].p, k->mem[i].len);
+	free(k);
+	return bad;
+}
+
+/* ------------------------------------------------------------------------
+ * Ops and helpers
+ */
+
+int k_open(struct kern *k)
+{
+	int fd = k->ops->open(k->priv, "/dev/iommu", O_RDWR);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+int k_ioctl(struct kern *k, int fd, unsigned long req, void *arg)
+{
+	return k->ops->ioctl(k->priv, fd, req, arg);
+}
+
+void k_close(struct kern *k, int fd)
+{
+	assert_int_equal(k->ops->close(k->priv, fd), 0);
+}
+
+uint64_t k_pinned(struct kern *k)
+{
+	if (k->sim)
+		return iofd_sim_pinned_pages(k->sim);
+	return vm_pin_pages(k->page_size) - k->pinned_at_start;
+}
+
+void *k_mem(struct kern *k, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	assert_true(k->nmem < (int)(sizeof(k->mem) / sizeof(k->mem[0])));
+	k->mem[k->nmem].p = p;
+	k->mem[k->nmem].len = len;
+	k->nmem++;
+	return p;
+}
+
+uint64_t k_hole(struct kern *k, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	munmap(p, len);
+	return (uintptr_t)p;
+}
+
+void k_need_test_cmd(struct kern *k, int fd)
+{
+	struct iofd_u_iommu_test_cmd cmd = { .size = sizeof(cmd), .op = 0 };
+	int r = k_ioctl(k, fd, IOFD_U_IOMMU_TEST_CMD, &cmd);
+
+	/* An op the kernel does not have: EOPNOTSUPP once the command exists. */
+	if (r == -ENOTTY) {
+		print_message("skip: IOMMU_TEST_CMD is ENOTTY (no CONFIG_IOMMUFD_TEST)\n");
+		k_close(k, fd);
+		skip();
+	}
+	assert_int_equal(r, -EOPNOTSUPP);
+}
+
+uint32_t k_ioas_alloc(struct kern *k, int fd)
+{
+	struct iofd_u_iommu_ioas_alloc a = { .size = sizeof(a) };
+
+	assert_int_equal(k_ioctl(k, fd, IOFD_U_IOMMU_IOAS_ALLOC, &a), 0);
+	assert_int_not_equal(a.out_ioas_id, 0);
+	return a.out_ioas_id;
+}
+
+int k_destroy(struct kern *k, int fd, uint32_t id)
+{
+	struct iofd_u_iommu_destroy d = { .size = sizeof(d), .id = id };
+
+	return k_ioctl(k, fd, IOFD_U_IOMMU_DESTROY, &d);
+}
+
+int k_map(struct kern *k, int fd, uint32_t ioas, uint32_t flags, const void *va, uint64_t len,
+	  uint64_t *iova)
+{
+	struct iofd_u_iommu_ioas_map m = {
+		.size = sizeof(m), .flags = flags, .ioas_id = ioas,
+		.user_va = (uintptr_t)va, .length = len, .iova = iova ? *iova : 0,
+	};
+	int r = k_ioctl(k, fd, IOFD_U_IOMMU_IOAS_MAP, &m);
+
+	if (r == 0 && iova)
+		*iova = m.iova;
+	return r;
+}
+
+int k_map_fixed(struct kern *k, int fd, uint32_t ioas, const void *va, uint64_t len,
+		uint64_t iova)
+{
+	return k_map(k, fd, ioas, FIXED | RW, va, len, &iova);
+}
+
+int k_unmap(struct kern *k, int fd, uint32_t ioas, uint64_t iova, uint64_t len,
+	    uint64_t *unmapped)
+{
+	struct iofd_u_iommu_ioas_unmap u = {
+		.size = sizeof(u), .ioas_id = ioas, .iova = iova, .length = len,
+	};
+	int r = k_ioctl(k, fd, IOFD_U_IOMMU_IOAS_UNMAP, &u);
+
+	if (r == 0 && unmapped)
+		*unmapped = u.length;
+	return r;
+}
+
+int k_copy(struct kern *k, int fd, uint32_t dst, uint32_t src, uint32_t flags, uint64_t src_iova,
+	   uint64_t len, uint64_t *dst_iova)
+{
+	struct iofd_u_iommu_ioas_copy c = {
+		.size = sizeof(c), .flags = flags, .dst_ioas_id = dst, .src_ioas_id = src,
+		.length = len, .dst_iova = dst_iova ? *dst_iova : 0, .src_iova = src_iova,
+	};
+	int r = k_ioctl(k, fd, IOFD_U_IOMMU_IOAS_COPY, &c);
+
+	if (r == 0 && dst_iova)
+		*dst_iova = c.dst_iova;
+	return r;
+}
+
+int k_add_reserved(struct kern *k, int fd, uint32_t ioas, uint64_t start, uint64_t len)
+{
+	struct iofd_u_iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOFD_U_IOMMU_TEST_OP_ADD_RESERVED, .id = ioas,
+		.add_reserved = { .start = start, .length = len },
+	};
+
+	return k_ioctl(k, fd, IOFD_U_IOMMU_TEST_CMD, &cmd);
+}
+
+int k_allow(struct kern *k, int fd, uint32_t ioas, const struct iofd_u_iommu_iova_range *r,
+	    uint32_t n)
+{
+	struct iofd_u_iommu_ioas_allow_iovas a = {
+		.size = sizeof(a), .ioas_id = ioas, .num_iovas = n,
+		.allowed_iovas = (uintptr_t)r,
+	};
+
+	return k_ioctl(k, fd, IOFD_U_IOMMU_IOAS_ALLOW_IOVAS, &a);
+}
+
+int k_option(struct kern *k, int fd, uint32_t option, uint16_t op, uint32_t object,
+	     uint64_t *val)
+{
+	struct iofd_u_iommu_option o = {
+		.size = sizeof(o), .option_id = option, .op = op, .object_id = object,
+		.val64 = *val,
+	};
+	int r = k_ioctl(k, fd, IOFD_U_IOMMU_OPTION, &o);
+
+	if (r == 0)
+		*val = o.val64;
+	return r;
+}

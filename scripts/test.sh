@@ -1,6 +1,7 @@
 #!/bin/sh
 # All the tests: unit, uAPI and ABI checks, the tool, with gcc and clang, a
-# static build, and the unit tests again under AddressSanitizer+UBSan.
+# static build, the unit tests again under AddressSanitizer+UBSan and under
+# ThreadSanitizer, and the real-kernel lab.
 # IOFD_WERROR=1 (set by CI) turns warnings into errors.
 # Prints each build's totals and a closing "N passed, N failed, N skipped".
 set -eu
@@ -38,6 +39,9 @@ run gcc gcc
 run clang clang
 run static gcc -Ddefault_library=static -- --suite abi --suite unit
 run asan clang -Db_sanitize=address,undefined -Db_lundef=false -- --suite unit --suite conformance --suite uapi --suite tool
+# ThreadSanitizer over the unit tests: the concurrent translate readers, the
+# simulator's threads.
+run tsan clang -Db_sanitize=thread -Db_lundef=false -- --suite unit
 
 # The real-kernel lab: the integration tests in QEMU guests, every mode and
 # variant (tests/vm/README.md). IOFD_VM=0 leaves it out.

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "device.h"
 #include "fault.h"
-#include "iopt.h"
 #include "uapi/iommufd.h"
 #include "uapi/iommufd_test.h"
 
@@ -32,8 +32,11 @@
  */
 
 static void (*const destroy_ops[SIM_OBJ_MAX])(struct sim_obj *) = {
+	[SIM_OBJ_DEVICE] = sim_idev_destroy,
+	[SIM_OBJ_HWPT_PAGING] = sim_hwpt_destroy,
 	[SIM_OBJ_IOAS] = sim_ioas_destroy,
 	[SIM_OBJ_FAULT] = sim_fault_destroy,
+	[SIM_OBJ_SELFTEST] = sim_selftest_destroy,
 };
 
 int sim_obj_add(struct sim_ictx *ictx, struct sim_obj *obj, enum sim_obj_type type)
@@ -128,6 +131,11 @@ static void iommufd_release(struct sim_file *f)
 		if (!destroyed)
 			break;	/* a reference cycle: a bug in the simulator */
 	}
+	for (struct sim_ictx **p = &ictx->sim->ictxs; *p; p = &(*p)->next)
+		if (*p == ictx) {
+			*p = ictx->next;
+			break;
+		}
 	free(ictx->objs);
 	free(ictx);
 }
@@ -139,7 +147,7 @@ int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t len)
 }
 
 /* ------------------------------------------------------------------------
- * Options, the compat IOAS, and the objects this release has none of
+ * Options, the compat IOAS, and nested HWPTs (none: not modelled)
  */
 
 static int iommufd_option(struct sim_ucmd *ucmd)
@@ -192,50 +200,6 @@ int sim_vfio_ioas(struct sim_ucmd *ucmd)
 	default:
 		return -EOPNOTSUPP;
 	}
-}
-
-/*
- * Devices and HWPTs do not exist in this simulator yet: these ioctls check
- * their arguments as the kernel does, then find no such object (ENOENT),
- * which is what the kernel answers without them.
- */
-static int hwpt_alloc(struct sim_ucmd *ucmd)
-{
-	struct iofd_u_iommu_hwpt_alloc *cmd = ucmd->cmd;
-
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	if ((cmd->data_type == IOFD_U_IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
-	    (cmd->data_type != IOFD_U_IOMMU_HWPT_DATA_NONE && !cmd->data_len))
-		return -EINVAL;
-	return -ENOENT;	/* no device */
-}
-
-static int get_hw_info(struct sim_ucmd *ucmd)
-{
-	struct iofd_u_iommu_hw_info *cmd = ucmd->cmd;
-
-	if (cmd->flags || cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
-		return -EOPNOTSUPP;
-	return -ENOENT;	/* no device */
-}
-
-static int hwpt_set_dirty_tracking(struct sim_ucmd *ucmd)
-{
-	struct iofd_u_iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
-
-	if (cmd->flags & ~IOFD_U_IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
-		return -EOPNOTSUPP;
-	return -ENOENT;	/* no HWPT */
-}
-
-static int hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
-{
-	struct iofd_u_iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
-
-	if ((cmd->flags & ~IOFD_U_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) || cmd->__reserved)
-		return -EOPNOTSUPP;
-	return -ENOENT;	/* no HWPT */
 }
 
 /* An arbitrary cap of the kernel's, far above any real batch. */
@@ -303,13 +267,14 @@ static const struct ioctl_op ioctl_ops[] = {
 	IOCTL_OP(IOFD_U_IOMMU_DESTROY, iommufd_destroy, struct iofd_u_iommu_destroy, id),
 	IOCTL_OP(IOFD_U_IOMMU_FAULT_QUEUE_ALLOC, sim_fault_alloc, struct iofd_u_iommu_fault_alloc,
 		 out_fault_fd),
-	IOCTL_OP(IOFD_U_IOMMU_GET_HW_INFO, get_hw_info, struct iofd_u_iommu_hw_info, __reserved),
-	IOCTL_OP(IOFD_U_IOMMU_HWPT_ALLOC, hwpt_alloc, struct iofd_u_iommu_hwpt_alloc, __reserved),
-	IOCTL_OP(IOFD_U_IOMMU_HWPT_GET_DIRTY_BITMAP, hwpt_get_dirty_bitmap,
+	IOCTL_OP(IOFD_U_IOMMU_GET_HW_INFO, sim_get_hw_info, struct iofd_u_iommu_hw_info, __reserved),
+	IOCTL_OP(IOFD_U_IOMMU_HWPT_ALLOC, sim_hwpt_alloc_ioctl, struct iofd_u_iommu_hwpt_alloc,
+		 __reserved),
+	IOCTL_OP(IOFD_U_IOMMU_HWPT_GET_DIRTY_BITMAP, sim_hwpt_get_dirty_bitmap,
 		 struct iofd_u_iommu_hwpt_get_dirty_bitmap, data),
 	IOCTL_OP(IOFD_U_IOMMU_HWPT_INVALIDATE, hwpt_invalidate, struct iofd_u_iommu_hwpt_invalidate,
 		 __reserved),
-	IOCTL_OP(IOFD_U_IOMMU_HWPT_SET_DIRTY_TRACKING, hwpt_set_dirty_tracking,
+	IOCTL_OP(IOFD_U_IOMMU_HWPT_SET_DIRTY_TRACKING, sim_hwpt_set_dirty_tracking,
 		 struct iofd_u_iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOFD_U_IOMMU_IOAS_ALLOC, sim_ioas_alloc_ioctl, struct iofd_u_iommu_ioas_alloc,
 		 out_ioas_id),
@@ -395,8 +360,12 @@ int sim_iommufd_open(struct iofd_sim *sim)
 	ictx->sim = sim;
 	ictx->account_mode = SIM_ACCOUNT_USER;
 	fd = sim_file_install(sim, &iommufd_fops, ictx, IOMMUFD_MINOR, &ictx->file);
-	if (fd < 0)
+	if (fd < 0) {
 		free(ictx);
+		return fd;
+	}
+	ictx->next = sim->ictxs;
+	sim->ictxs = ictx;
 	return fd;
 }
 

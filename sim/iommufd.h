@@ -45,10 +45,13 @@ enum sim_account {
 };
 
 struct sim_ioas;
+struct sim_igroup;
 
 struct sim_ictx {
 	struct iofd_sim *sim;
+	struct sim_ictx *next;	/* in sim->ictxs */
 	struct sim_file *file;	/* the open /dev/iommu */
+	struct sim_igroup *igroups;	/* groups with a device bound here */
 	struct sim_obj **objs;	/* by id; [0] is never used */
 	uint32_t nslots;
 	uint32_t nobjs;
@@ -79,6 +82,7 @@ struct sim_obj *sim_obj_get(struct sim_ictx *ictx, uint32_t id, enum sim_obj_typ
 
 /* Object types' destructors, called once users dropped to the table's. */
 void sim_ioas_destroy(struct sim_obj *obj);
+void sim_selftest_destroy(struct sim_obj *obj);
 
 /* ioctl handlers (ioas.c, selftest.c, vfio_compat.c). */
 int sim_ioas_alloc_ioctl(struct sim_ucmd *ucmd);

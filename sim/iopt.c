@@ -139,7 +139,8 @@ static int domain_map_area(struct sim_domain *dom, struct sim_area *a, struct si
 	return 0;
 }
 
-static void domain_unmap_area(struct sim_domain *dom, struct sim_area *a)
+/* Forget @dom's entry for @a (a split replaces it). */
+static void domain_drop_dmap(struct sim_domain *dom, struct sim_area *a)
 {
 	struct itree_node *n = itree_iter_first(&dom->map, a->node.start, a->node.start);
 
@@ -147,6 +148,18 @@ static void domain_unmap_area(struct sim_domain *dom, struct sim_area *a)
 		return;
 	itree_remove(&dom->map, n);
 	free(dmap_of(n));
+}
+
+static void domain_unmap_area(struct sim_domain *dom, struct sim_area *a)
+{
+	struct itree_node *n;
+
+	domain_drop_dmap(dom, a);
+	/* Dirty bits live in the IOPTEs: they go with them. */
+	while ((n = itree_iter_first(&dom->dirty, a->node.start, a->node.last))) {
+		itree_remove(&dom->dirty, n);
+		free(itree_entry(n, struct sim_dirty, node));
+	}
 }
 
 /* Fill one area into every domain, pinning it (iopt_area_fill_domains). */
@@ -672,7 +685,7 @@ static int area_split(struct sim_area *a, uint64_t iova)
 		itree_insert(&pages->holders, &lhs->pages_node);
 		itree_insert(&pages->holders, &rhs->pages_node);
 		for (unsigned int i = 0; i < iopt->ndomains; i++) {
-			domain_unmap_area(iopt->domains[i], a);
+			domain_drop_dmap(iopt->domains[i], a);
 			dmap_set(m[2 * i], iopt->domains[i], lhs, pages);
 			dmap_set(m[2 * i + 1], iopt->domains[i], rhs, pages);
 		}

@@ -64,6 +64,12 @@ struct sim_domain {
 	uint64_t pgsize_bitmap;
 	uint64_t aperture_start, aperture_last;
 	struct itree map;		/* struct sim_dmap */
+	struct itree dirty;		/* struct sim_dirty: IO pages written while tracking */
+};
+
+/* One dirty IO page (the domain's smallest page size) of a domain. */
+struct sim_dirty {
+	struct itree_node node;
 };
 
 struct sim_dmap {
@@ -167,10 +173,13 @@ void sim_iopt_remove_domain(struct sim_iopt *iopt, struct sim_domain *dom);
  */
 int sim_iopt_check(const struct sim_iopt *iopt);
 
+struct sim_hwpt;
+
 /* An IOAS object. */
 struct sim_ioas {
 	struct sim_obj obj;
 	struct sim_iopt iopt;
+	struct sim_hwpt *hwpts;		/* its paging HWPTs, oldest first */
 };
 
 struct sim_ioas *sim_ioas_get(struct sim_ictx *ictx, uint32_t id);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libiommufd-sim: a simulated Linux kernel (iommufd, later VFIO) that runs
+ * libiommufd-sim: a simulated Linux kernel (iommufd and VFIO device cdevs on
+ * a simulated host of IOMMUs and PCI devices; VFIO groups later) that runs
  * inside the calling process, behind libiommufd's syscall seam
  * (struct iofd_kernel_ops). Tests of libiommufd, and tests of programs built
- * on it, run on it without an IOMMU, without root and in milliseconds, and
- * can make any kernel call fail.
+ * on it, run on it without an IOMMU, without root and in milliseconds, can
+ * make any kernel call fail, and can make devices do DMA.
  *
  * The specification is the Linux 6.12 kernel: every ioctl the simulator
  * answers follows the kernel's argument checks, errnos and side effects, and
@@ -109,16 +110,19 @@ IOFD_SIM_API void iofd_sim_free(struct iofd_sim *sim);
  * @sim: a simulator
  * @opts: options for iofd_ctx_new(), declared with IOFD_OPTS()
  *
- * Sets @opts->kernel and @opts->kernel_priv (later releases also set
- * @opts->sysfs_root and @opts->dev_root to the simulated host's trees), so
- * that iofd_ctx_new() runs on the simulator. Other fields are left alone.
+ * Sets @opts->kernel and @opts->kernel_priv, and @opts->sysfs_root and
+ * @opts->dev_root to the simulated host's trees (iofd_sim_sysfs_root()),
+ * so that iofd_ctx_new() runs on the simulator and iofd_host_scan() sees
+ * the simulated host. Other fields are left alone. The strings stay valid
+ * until iofd_sim_free().
  *
  *	IOFD_OPTS(iofd_ctx_opts, o);
  *	iofd_sim_ctx_opts(sim, &o);
  *	iofd_ctx_new(&ctx, &o);
  *
  * Return: 0, or -EINVAL for a NULL argument or an @opts->sz too small to
- * hold the fields set.
+ * hold the fields set, or the errno of making the simulated host's tree
+ * (see iofd_sim_sysfs_root()).
  */
 IOFD_SIM_API int iofd_sim_ctx_opts(struct iofd_sim *sim, struct iofd_ctx_opts *opts);
 
@@ -129,10 +133,19 @@ IOFD_SIM_API int iofd_sim_ctx_opts(struct iofd_sim *sim, struct iofd_ctx_opts *o
  * -errno on failure, as struct iofd_kernel_ops says. On an fd the simulator
  * did not hand out, every op fails with -EBADF (the simulator is a closed
  * world; it never touches the process's other fds). open() knows the
- * simulated nodes only: "/dev/iommu" (-ENOENT for other paths; the flags
- * are not checked). On /dev/iommu: ioctl() is the kernel's iommufd ioctl,
- * with the VFIO type1 ioctls it answers itself; read/write/pread/pwrite
- * give -EINVAL, mmap -ENODEV (iommufd has neither); fstat() describes a
+ * simulated nodes only: "/dev/iommu" and the VFIO device cdevs
+ * "/dev/vfio/devices/vfioN" of the simulated host, by those paths or under
+ * iofd_sim_dev_root() (-ENOENT for other paths; the flags are not
+ * checked). On a device cdev: the VFIO cdev ioctls (BIND_IOMMUFD,
+ * ATTACH/DETACH_IOMMUFD_PT) and vfio-pci's GET_INFO, GET_REGION_INFO,
+ * GET_IRQ_INFO and RESET; every other ioctl is -EINVAL before the bind
+ * (as the kernel's) and -ENOTTY after (not modelled: SET_IRQS, FEATURE,
+ * hot reset); read/write -EINVAL (region access is not modelled); closing
+ * the last fd of a bound cdev unbinds the device; fstat() describes a
+ * character device (S_IFCHR | 0600, major 511, minor N). On /dev/iommu:
+ * ioctl() is the kernel's iommufd ioctl, with the VFIO type1 ioctls it
+ * answers itself; read/write/pread/pwrite give -EINVAL, mmap -ENODEV
+ * (iommufd has neither); fstat() describes a
  * character device (st_mode S_IFCHR | 0660, misc major 10). On a fault
  * queue's fd (IOMMU_FAULT_QUEUE_ALLOC): read/write take whole records as
  * the kernel's do (no fault is ever queued yet), pread/pwrite give -ESPIPE,
@@ -208,6 +221,252 @@ IOFD_SIM_API unsigned int iofd_sim_open_fds(struct iofd_sim *sim);
 
 /** iofd_sim_objects() - how many iommufd objects (IOAS, ...) live in all open iommufds. */
 IOFD_SIM_API unsigned int iofd_sim_objects(struct iofd_sim *sim);
+
+/* ------------------------------------------------------------------------
+ * The simulated host: IOMMU instances and PCI devices
+ *
+ * A simulator starts as a host without IOMMUs or devices (with
+ * IOFD_SIM_IOMMUFD_TEST: the selftest IOMMU only). Tests describe the
+ * machine they need: IOMMU instances, then the PCI devices behind them.
+ * The simulated kernel shows them in a sysfs and /dev tree shaped like
+ * Linux 6.12's (in a private temporary directory, removed by
+ * iofd_sim_free()), which iofd_sim_ctx_opts() gives to libiommufd, and
+ * serves each device bound to vfio-pci as a VFIO cdev. What each IOMMU type
+ * decides (sim/README.md has the table):
+ *
+ *  - VT-d: cache coherency enforcement from ECAP.SC (bit 7); dirty tracking
+ *    with scalable mode and second-stage A/D (ECAP bits 43, 45, 48);
+ *    NEST_PARENT with scalable mode and nesting (ECAP bits 43, 26); the
+ *    address width from CAP.SAGAW capped by CAP.MGAW; 4K pages plus CAP.SLLPS
+ *    superpages; reserved: x86's MSI window 0xfee00000-0xfeefffff.
+ *    GET_HW_INFO: type 1 (INTEL_VTD) and struct iommu_hw_info_vtd.
+ *  - AMD: always enforces coherency; dirty tracking from EFR.HDSup (bit 52);
+ *    48-bit; 4K|2M|1G; reserved: the MSI window and the HyperTransport hole
+ *    0xfd00000000-0xffffffffff. GET_HW_INFO: type NONE.
+ *  - ARM SMMUv3: coherency enforcement per device (IOFD_SIM_PCI_COHERENT;
+ *    Linux 6.12 never enforces it, later kernels ask the firmware per
+ *    device); dirty tracking with IOFD_SIM_IOMMU_DIRTY; 48-bit; 4K|2M|1G;
+ *    reserved: the software MSI window 0x8000000-0x80fffff; a domain only
+ *    takes devices of its own instance. GET_HW_INFO: type NONE.
+ *  - the selftest mock (IOFD_IOMMU_SELFTEST): never enforces coherency;
+ *    dirty tracking; NEST_PARENT; aperture 0x1000000-0x7fffffff; half-page
+ *    IO pages; no reserved ranges. GET_HW_INFO: 0xfeedbeef.
+ *
+ * Domains of one driver can be shared across its instances where the
+ * driver allows it (VT-d, AMD, mock: checked per attach); domains of
+ * different drivers never (attach: -EINVAL).
+ */
+
+/** struct iofd_sim_iova_range - an inclusive IOVA range. */
+struct iofd_sim_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+/* iofd_sim_iommu_opts.flags */
+/* ARM SMMUv3: the SMMU tracks dirty pages (HTTU, FEAT_HD). */
+#define IOFD_SIM_IOMMU_DIRTY		(1u << 0)
+/* @reserved and @nr_reserved (possibly none) replace the type's default
+ * reserved ranges. */
+#define IOFD_SIM_IOMMU_RESERVED		(1u << 1)
+/* No interrupt remapping: MSIs are not isolated, so binding a device to
+ * iommufd is -EPERM (the kernel's allow_unsafe_interrupts is off). */
+#define IOFD_SIM_IOMMU_NO_IRQ_REMAP	(1u << 2)
+
+/**
+ * struct iofd_sim_iommu_opts - an IOMMU instance.
+ * @sz: sizeof(struct iofd_sim_iommu_opts), set by IOFD_OPTS()
+ * @type: IOFD_IOMMU_INTEL_VTD, _AMD, _ARM_SMMUV3 or _SELFTEST
+ * @flags: IOFD_SIM_IOMMU_* bits
+ * @name: its sysfs name; NULL: dmarN (VT-d), ivhdN (AMD),
+ *	smmu3.0x<address> (SMMUv3), iommufd_selftest_iommu.N (mock)
+ * @vtd_cap, @vtd_ecap: VT-d's CAP_REG and ECAP_REG; both 0: QEMU 7.2's
+ *	intel-iommu with snoop-control=on (cap 0xd2008c22260206, ecap
+ *	0xf00fca; ecap 0xf00f4a is the same unit without snoop control)
+ * @amd_efr: AMD's Extended Feature Register (bit 52, HDSup: dirty tracking)
+ * @addr_width: the input address width of its domains in bits (aperture
+ *	0 .. 2^width - 1); 0: VT-d from the registers, 48 for AMD and SMMUv3;
+ *	the mock's aperture is fixed
+ * @pgsize_bitmap: its domains' page sizes; 0: the type's (see above)
+ * @reserved: with IOFD_SIM_IOMMU_RESERVED, the reserved IOVA ranges of
+ *	every device behind it (iommu_get_resv_regions())
+ * @nr_reserved: how many
+ */
+struct iofd_sim_iommu_opts {
+	size_t sz;
+	enum iofd_iommu_type type;
+	uint32_t flags;
+	const char *name;
+	uint64_t vtd_cap;
+	uint64_t vtd_ecap;
+	uint64_t amd_efr;
+	unsigned int addr_width;
+	uint64_t pgsize_bitmap;
+	const struct iofd_sim_iova_range *reserved;
+	unsigned int nr_reserved;
+};
+
+/**
+ * iofd_sim_add_iommu() - add an IOMMU instance to the simulated host.
+ * @sim: a simulator
+ * @opts: the instance
+ *
+ * Return: the instance's number (0, 1, ... in the order added), for
+ * iofd_sim_pci_opts.iommu; or
+ *  -EINVAL: NULL argument, @opts->sz too small, an unknown type or flag,
+ *	an empty or duplicate name, VT-d registers that name no address
+ *	width, @addr_width outside 32..64, a @pgsize_bitmap without a page
+ *	of at most the host's page size, a reserved range with start > last
+ *  -E2BIG: @opts larger than this library knows, with a non-zero tail
+ *  -ENOMEM, or the errno of writing the simulated sysfs tree
+ */
+IOFD_SIM_API int iofd_sim_add_iommu(struct iofd_sim *sim,
+				    const struct iofd_sim_iommu_opts *opts);
+
+/* iofd_sim_pci_opts.flags */
+/* Join IOMMU group @group (made if new) instead of a group of its own. */
+#define IOFD_SIM_PCI_GROUP		(1u << 0)
+/* No VFIO cdev even when bound to vfio-pci (a kernel without
+ * CONFIG_VFIO_DEVICE_CDEV). */
+#define IOFD_SIM_PCI_NO_CDEV		(1u << 1)
+/* ARM SMMUv3: the firmware says the device's DMA is coherent, so domains
+ * made for it enforce cache coherency (a later kernel's SMMUv3; 6.12 never
+ * enforces it on SMMUv3). No effect on other IOMMU types. */
+#define IOFD_SIM_PCI_COHERENT		(1u << 2)
+
+/**
+ * struct iofd_sim_pci_opts - a PCI device.
+ * @sz: sizeof(struct iofd_sim_pci_opts), set by IOFD_OPTS()
+ * @bdf: its address, "DDDD:BB:DD.F" in lower case
+ * @iommu: the IOMMU instance translating its DMA (iofd_sim_add_iommu()'s
+ *	number), or -1 for none (then it has no group and no cdev)
+ * @flags: IOFD_SIM_PCI_* bits
+ * @group: with IOFD_SIM_PCI_GROUP, its IOMMU group's number; shared groups
+ *	are allowed (all members behind one IOMMU). Without it, a new group
+ *	with the lowest unused number.
+ * @driver: the bound driver's name; NULL: unbound. A device on vfio-pci
+ *	(or a driver whose name ends in "vfio-pci"/"vfio_pci") is a VFIO
+ *	device with the cdev /dev/vfio/devices/vfioN, N counting such devices
+ *	from 0 in the order added. Binding it to iommufd needs its group to be
+ *	viable: every member unbound or on vfio-pci, pci-stub or pcieport
+ *	(else -EPERM, as the kernel's DMA ownership claim answers).
+ * @vendor, @device, @class_code: its ids; all 0: QEMU's NVMe controller
+ *	(1b36:0010, class 0x010802)
+ * @parent: the sysfs path of the bridge it sits behind
+ *	("pci0000:00/0000:00:1c.0"); NULL: the root bus
+ *
+ * The device answers VFIO_DEVICE_GET_INFO and friends as QEMU's NVMe does
+ * under vfio-pci (a PCIe function with a 16 KiB BAR0 holding MSI-X, 4 KiB
+ * of config space, INTx, 65 MSI-X vectors, ERR and REQ interrupts).
+ */
+struct iofd_sim_pci_opts {
+	size_t sz;
+	const char *bdf;
+	int iommu;
+	uint32_t flags;
+	int group;
+	const char *driver;
+	uint16_t vendor;
+	uint16_t device;
+	uint32_t class_code;
+	const char *parent;
+};
+
+/**
+ * iofd_sim_add_pci() - add a PCI device to the simulated host.
+ * @sim: a simulator
+ * @opts: the device
+ *
+ * Return: 0, or
+ *  -EINVAL: NULL argument, @opts->sz too small, an unknown flag, a @bdf
+ *	that is not a PCI address, a bad @driver or @parent name, a negative
+ *	@group, or a group whose members are behind another IOMMU
+ *  -E2BIG: @opts larger than this library knows, with a non-zero tail
+ *  -ENOENT: no IOMMU instance @iommu
+ *  -EEXIST: a device with that address exists
+ *  -ENOMEM, or the errno of writing the simulated sysfs tree
+ */
+IOFD_SIM_API int iofd_sim_add_pci(struct iofd_sim *sim, const struct iofd_sim_pci_opts *opts);
+
+/**
+ * iofd_sim_sysfs_root() - the simulated host's sysfs ("/sys").
+ * @sim: a simulator
+ *
+ * The tree is made in a new directory under $TMPDIR (or /tmp) the first
+ * time it is needed, and removed by iofd_sim_free(). It shows, as Linux
+ * 6.12 would: class/iommu with each instance (VT-d: intel-iommu/cap and
+ * ecap; AMD: amd-iommu/cap and features), every PCI device with its ids,
+ * driver, iommu link, IOMMU group (kernel/iommu_groups/N with type and
+ * reserved_regions) and VFIO cdev (vfio-dev/vfioN, class/vfio-dev), and
+ * /dev/iommu. VFIO groups and /dev/vfio/vfio are not simulated, so they
+ * are not there.
+ *
+ * Return: the path, or NULL when @sim is NULL or the tree could not be
+ * made (errno is set).
+ */
+IOFD_SIM_API const char *iofd_sim_sysfs_root(struct iofd_sim *sim);
+
+/** iofd_sim_dev_root() - the simulated host's /dev, or NULL (see iofd_sim_sysfs_root()). */
+IOFD_SIM_API const char *iofd_sim_dev_root(struct iofd_sim *sim);
+
+/* ------------------------------------------------------------------------
+ * Simulated DMA, and the translation check
+ */
+
+/**
+ * iofd_sim_dma_read() - a device reads memory by DMA.
+ * @sim: a simulator
+ * @dev: the device: a PCI address ("0000:00:03.0"), or a mock device's
+ *	name ("iommufd_mock0": IOMMU_TEST_OP_MOCK_DOMAIN's devices, counted
+ *	from 0)
+ * @iova: the bus address the device reads
+ * @buf: where the bytes go
+ * @len: how many
+ *
+ * The read goes through the translation of the domain the device's group
+ * is attached to now (the HWPT it was attached to through iommufd), page
+ * by page, to the user memory behind each mapping. All or nothing: the
+ * whole range is translated before a byte moves.
+ *
+ * Return: 0, or
+ *  -EINVAL: a NULL argument, @len 0 or @iova + @len overflowing
+ *  -ENODEV: no such device, or one without an IOMMU (untranslated DMA is
+ *	not simulated)
+ *  -EFAULT: an IOMMU fault: the device is not attached to a domain (DMA is
+ *	blocked), an IOVA is not mapped, or a mapping is not readable; or the
+ *	user memory behind the mapping is gone
+ */
+IOFD_SIM_API int iofd_sim_dma_read(struct iofd_sim *sim, const char *dev, uint64_t iova,
+				   void *buf, size_t len);
+
+/**
+ * iofd_sim_dma_write() - a device writes memory by DMA.
+ * @sim, @dev, @iova, @len: as iofd_sim_dma_read()
+ * @buf: the bytes written
+ *
+ * As iofd_sim_dma_read(), needing writable mappings (-EFAULT for a
+ * read-only one). When the domain tracks dirty pages
+ * (IOMMU_HWPT_SET_DIRTY_TRACKING), the pages written become dirty, at the
+ * domain's smallest page size, for IOMMU_HWPT_GET_DIRTY_BITMAP.
+ *
+ * Return: iofd_sim_dma_read()'s, or -ENOMEM (recording dirty pages).
+ */
+IOFD_SIM_API int iofd_sim_dma_write(struct iofd_sim *sim, const char *dev, uint64_t iova,
+				    const void *buf, size_t len);
+
+/**
+ * iofd_sim_check_domains() - the kernel selftests' MD_CHECK_MAP, on every domain.
+ * @sim: a simulator
+ *
+ * For every domain (HWPT) of every IOAS in every iommufd: every IOVA page
+ * of every mapping resolves to the user page behind it, the domain maps
+ * nothing else, and the IOAS's pins match its mappings (pinned while it
+ * has a domain, once per page however many domains).
+ *
+ * Return: how many (domain, page) pairs were checked, or -EUCLEAN on the
+ * first that is wrong (a bug in the simulator), -EINVAL for NULL.
+ */
+IOFD_SIM_API int iofd_sim_check_domains(struct iofd_sim *sim);
 
 #ifdef __cplusplus
 }

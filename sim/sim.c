@@ -13,7 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "topology.h"
 
 #define SIM_OPTS_SZ_V1 (offsetof(struct iofd_sim_opts, memlock_pages) + sizeof(uint64_t))
 #define SIM_OPTS_MAX_SZ 4096
@@ -69,6 +69,12 @@ int iofd_sim_new(struct iofd_sim **ret, const struct iofd_sim_opts *opts)
 	sim->hpage_size = sim_has(sim, IOFD_SIM_NO_THP) ? sim->page_size
 							: sim->page_size / 8 * sim->page_size;
 	sim_uaccess_init(sim);
+	r = sim_topo_new(sim);
+	if (r < 0) {
+		pthread_mutex_destroy(&sim->lock);
+		free(sim);
+		return r;
+	}
 	*ret = sim;
 	return 0;
 }
@@ -185,27 +191,45 @@ static int inject(struct iofd_sim *sim, bool is_ioctl, unsigned int cmd)
  * The kernel ops
  */
 
-static const struct {
-	const char *path;
-	int (*open)(struct iofd_sim *sim);
-} sim_nodes[] = {
-	{ "/dev/iommu", sim_iommufd_open },
-};
+/* A node by its path under /dev: "iommu", "vfio/devices/vfioN". */
+static int open_node(struct iofd_sim *sim, const char *node)
+{
+	static const char cdev[] = "vfio/devices/vfio";
+	unsigned long n;
+	char *end;
+
+	if (!strcmp(node, "iommu"))
+		return sim_iommufd_open(sim);
+	if (strncmp(node, cdev, sizeof(cdev) - 1))
+		return -ENOENT;
+	node += sizeof(cdev) - 1;
+	if (*node < '0' || *node > '9' || (node[0] == '0' && node[1]))
+		return -ENOENT;
+	n = strtoul(node, &end, 10);
+	if (*end || n > UINT32_MAX)
+		return -ENOENT;
+	return sim_vfio_cdev_open(sim, (unsigned int)n);
+}
 
 static int s_open(void *priv, const char *path, int flags)
 {
 	struct iofd_sim *sim = priv;
+	const char *dev_root;
+	size_t n;
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
+	dev_root = sim->topo->fs_made ? sim->topo->fs.dev : NULL;
+	n = dev_root ? strlen(dev_root) : 0;
 	r = inject(sim, false, 0);
 	if (!r) {
-		r = -ENOENT;
-		for (size_t i = 0; path && i < sizeof(sim_nodes) / sizeof(sim_nodes[0]); i++)
-			if (!strcmp(path, sim_nodes[i].path)) {
-				r = sim_nodes[i].open(sim);
-				break;
-			}
+		/* "/dev/X", or X under the simulated host's dev root */
+		if (path && !strncmp(path, "/dev/", 5))
+			r = open_node(sim, path + 5);
+		else if (path && n && !strncmp(path, dev_root, n) && path[n] == '/')
+			r = open_node(sim, path + n + 1);
+		else
+			r = -ENOENT;
 	}
 	pthread_mutex_unlock(&sim->lock);
 	return r;
@@ -416,9 +440,17 @@ const struct iofd_kernel_ops *iofd_sim_kernel_ops(void)
 
 int iofd_sim_ctx_opts(struct iofd_sim *sim, struct iofd_ctx_opts *opts)
 {
+	const char *sys, *dev;
+
 	if (!sim || !opts ||
 	    opts->sz < offsetof(struct iofd_ctx_opts, kernel_priv) + sizeof(void *))
 		return -EINVAL;
+	sys = iofd_sim_sysfs_root(sim);
+	dev = iofd_sim_dev_root(sim);
+	if (!sys || !dev)
+		return -errno;
+	opts->sysfs_root = sys;
+	opts->dev_root = dev;
 	opts->kernel = &sim_ops;
 	opts->kernel_priv = sim;
 	return 0;
@@ -432,6 +464,7 @@ void iofd_sim_free(struct iofd_sim *sim)
 	for (int fd = 0; fd < sim->fdtab_len; fd++)
 		if (sim->fdtab[fd])
 			sim_fd_close(sim, fd);
+	sim_topo_free(sim);
 	pthread_mutex_unlock(&sim->lock);
 	free(sim->fdtab);
 	pthread_mutex_destroy(&sim->lock);

@@ -28,6 +28,8 @@ enum sim_uaccess {
 };
 
 struct sim_file;
+struct sim_ictx;
+struct sim_topo;
 
 struct iofd_sim {
 	pthread_mutex_t lock;
@@ -60,6 +62,10 @@ struct iofd_sim {
 	uint64_t locked_user;		/* charged to user->locked_vm */
 	uint64_t locked_mm;		/* charged to mm->locked_vm */
 	unsigned int objects;		/* live iommufd objects, every ctx */
+
+	/* The simulated host (topology.h), and every live iommufd. */
+	struct sim_topo *topo;
+	struct sim_ictx *ictxs;
 };
 
 /* ------------------------------------------------------------------------
@@ -134,9 +140,10 @@ int sim_fault_in_user(struct iofd_sim *sim, uint64_t addr, uint64_t len, bool wr
 void sim_uaccess_init(struct iofd_sim *sim);
 
 /* ------------------------------------------------------------------------
- * /dev/iommu (iommufd.c)
+ * Device nodes: /dev/iommu (iommufd.c), /dev/vfio/devices/vfioN (vfio_cdev.c)
  */
 int sim_iommufd_open(struct iofd_sim *sim);
+int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n);
 
 static inline bool sim_has(const struct iofd_sim *sim, uint32_t flag)
 {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The conformance harness: one kernel per test, simulated or real (harness.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +215,67 @@ int kern_setup(void **state)
 	return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * The lab's hosts, rebuilt on the simulator
+ */
+
+bool kern_sim_snoop_control = true;
+
+/* What `tests/vm/run` shows in its guest (lspci, sysfs), VT-d as QEMU 7.2's. */
+static int lab_topology(struct iofd_sim *sim)
+{
+	static const struct {
+		const char *bdf;
+		uint16_t vendor, device;
+		uint32_t class_code;
+		const char *driver;
+		int group;
+	} devs[] = {
+		{ "0000:00:00.0", 0x8086, 0x29c0, 0x060000, NULL, 0 },
+		{ "0000:00:01.0", 0x1b36, 0x0010, 0x010802, "vfio-pci", 1 },
+		{ "0000:00:02.0", 0x1b36, 0x0010, 0x010802, "vfio-pci", 2 },
+		{ "0000:00:03.0", 0x8086, 0x10d3, 0x020000, "vfio-pci", 3 },
+		{ "0000:00:04.0", 0x1af4, 0x1009, 0x000200, "virtio-pci", 4 },
+		{ "0000:00:05.0", 0x1af4, 0x1009, 0x000200, "virtio-pci", 5 },
+		{ "0000:00:1f.0", 0x8086, 0x2918, 0x060100, NULL, 6 },
+		{ "0000:00:1f.2", 0x8086, 0x2922, 0x010601, NULL, 6 },
+		{ "0000:00:1f.3", 0x8086, 0x2930, 0x0c0500, NULL, 6 },
+	};
+	IOFD_OPTS(iofd_sim_iommu_opts, vtd, .type = IOFD_IOMMU_INTEL_VTD,
+		  .vtd_cap = 0xd2008c22260206ull,
+		  .vtd_ecap = kern_sim_snoop_control ? 0xf00fcaull : 0xf00f4aull);
+	int iommu = iofd_sim_add_iommu(sim, &vtd), r = 0;
+
+	if (iommu < 0)
+		return iommu;
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]) && r == 0; i++) {
+		IOFD_OPTS(iofd_sim_pci_opts, o, .bdf = devs[i].bdf, .iommu = iommu,
+			  .flags = IOFD_SIM_PCI_GROUP, .group = devs[i].group,
+			  .driver = devs[i].driver, .vendor = devs[i].vendor,
+			  .device = devs[i].device, .class_code = devs[i].class_code);
+
+		r = iofd_sim_add_pci(sim, &o);
+	}
+	return r;
+}
+
+int kern_setup_lab(void **state)
+{
+	int r = kern_setup(state);
+
+	if (r == 0 && KERN(state)->sim && lab_topology(KERN(state)->sim) < 0) {
+		kern_teardown(state);
+		return -1;
+	}
+	return r;
+}
+
+int kern_setup_mock(void **state)
+{
+	/* The simulator's selftest IOMMU is there with IOMMUFD_TEST; no VT-d. */
+	return kern_setup(state);
+}
+
 int kern_teardown(void **state)
 {
 	struct kern *k = KERN(state);
@@ -401,4 +464,229 @@ int k_option(struct kern *k, int fd, uint32_t option, uint16_t op, uint32_t obje
 	if (r == 0)
 		*val = o.val64;
 	return r;
+}
+
+/* ------------------------------------------------------------------------
+ * Devices, sysfs, and the device and HWPT ioctls
+ */
+
+const char *k_sysfs(struct kern *k)
+{
+	const char *p = k->sim ? iofd_sim_sysfs_root(k->sim) : "/sys";
+
+	assert_non_null(p);
+	return p;
+}
+
+int k_sysfs_text(struct kern *k, const char *rel, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", k_sysfs(k), rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int k_sysfs_u64(struct kern *k, const char *rel, int base, uint64_t *v)
+{
+	char buf[64], *end;
+	int r = k_sysfs_text(k, rel, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	*v = strtoull(buf, &end, base);
+	return end == buf ? -EINVAL : 0;
+}
+
+/* @src into @dst when it fits, else "" (gcc's -Wformat-truncation agrees). */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	dst[0] = '\0';
+	if (n < size)
+		memcpy(dst, src, n + 1);
+}
+
+/* The last component of the link SYSFS/@rel, or "". */
+static void link_name(struct kern *k, const char *rel, char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", k_sysfs(k), rel);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	copy_name(buf, len, strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+void k_vfio_dev(struct kern *k, unsigned int nth, struct k_vdev *v)
+{
+	char path[PATH_MAX], bdfs[16][32], rel[PATH_MAX], name[32];
+	unsigned int n = 0, found = 0;
+	struct dirent *de;
+	uint64_t x;
+	DIR *d;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/vfio-pci", k_sysfs(k));
+	d = opendir(path);
+	while (d && (de = readdir(d)) && n < 16)
+		if (strchr(de->d_name, ':') && strlen(de->d_name) < sizeof(bdfs[0]))
+			copy_name(bdfs[n++], sizeof(bdfs[0]), de->d_name);
+	if (d)
+		closedir(d);
+	qsort(bdfs, n, sizeof(bdfs[0]), cmp_str);
+	/* The nth of those with a cdev. */
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", k_sysfs(k), bdfs[i]);
+		d = opendir(path);
+		name[0] = '\0';
+		while (d && (de = readdir(d)))
+			if (!strncmp(de->d_name, "vfio", 4))
+				copy_name(name, sizeof(name), de->d_name);
+		if (d)
+			closedir(d);
+		if (!name[0] || found++ != nth)
+			continue;
+		copy_name(v->bdf, sizeof(v->bdf), bdfs[i]);
+		memcpy(v->cdev, "/dev/vfio/devices/", 19);
+		copy_name(v->cdev + 18, sizeof(v->cdev) - 18, name);
+		break;
+	}
+	if (!v->bdf[0]) {
+		print_message("skip: fewer than %u devices on vfio-pci with a VFIO cdev "
+			      "(no IOMMU, or CONFIG_VFIO_DEVICE_CDEV off)\n", nth + 1);
+		skip();
+	}
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/iommu_group", v->bdf);
+	link_name(k, rel, name, sizeof(name));
+	v->group = atoi(name);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vendor", v->bdf);
+	x = 0;
+	k_sysfs_u64(k, rel, 16, &x);
+	v->vendor = (uint16_t)x;
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/device", v->bdf);
+	x = 0;
+	k_sysfs_u64(k, rel, 16, &x);
+	v->device = (uint16_t)x;
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/iommu", v->bdf);
+	link_name(k, rel, v->iommu, sizeof(v->iommu));
+	snprintf(rel, sizeof(rel), "class/iommu/%s/intel-iommu/cap", v->iommu);
+	v->vtd = v->iommu[0] && k_sysfs_u64(k, rel, 16, &v->cap) == 0;
+	snprintf(rel, sizeof(rel), "class/iommu/%s/intel-iommu/ecap", v->iommu);
+	v->vtd = v->vtd && k_sysfs_u64(k, rel, 16, &v->ecap) == 0;
+}
+
+int k_open_path(struct kern *k, const char *path)
+{
+	int fd = k->ops->open(k->priv, path, O_RDWR);
+
+	if (fd < 0)
+		fail_msg("open %s: %s", path, strerror(-fd));
+	return fd;
+}
+
+int k_bind(struct kern *k, int dev, int ifd, uint32_t *devid)
+{
+	struct iofd_u_vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = ifd };
+	int r = k_ioctl(k, dev, IOFD_U_VFIO_DEVICE_BIND_IOMMUFD, &b);
+
+	if (r == 0 && devid)
+		*devid = b.out_devid;
+	return r;
+}
+
+int k_attach(struct kern *k, int dev, uint32_t *pt)
+{
+	struct iofd_u_vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a), .pt_id = *pt };
+	int r = k_ioctl(k, dev, IOFD_U_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
+
+	if (r == 0)
+		*pt = a.pt_id;
+	return r;
+}
+
+int k_detach(struct kern *k, int dev)
+{
+	struct iofd_u_vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
+
+	return k_ioctl(k, dev, IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
+}
+
+int k_hwpt_alloc(struct kern *k, int fd, uint32_t dev, uint32_t pt, uint32_t flags,
+		 uint32_t *hwpt)
+{
+	struct iofd_u_iommu_hwpt_alloc h = {
+		.size = sizeof(h), .flags = flags, .dev_id = dev, .pt_id = pt,
+	};
+	int r = k_ioctl(k, fd, IOFD_U_IOMMU_HWPT_ALLOC, &h);
+
+	if (r == 0 && hwpt)
+		*hwpt = h.out_hwpt_id;
+	return r;
+}
+
+int k_ranges(struct kern *k, int fd, uint32_t ioas, struct iofd_u_iommu_iova_range *r,
+	     uint32_t max, uint64_t *align)
+{
+	struct iofd_u_iommu_ioas_iova_ranges q = {
+		.size = sizeof(q), .ioas_id = ioas, .num_iovas = max, .allowed_iovas = (uintptr_t)r,
+	};
+	int ret = k_ioctl(k, fd, IOFD_U_IOMMU_IOAS_IOVA_RANGES, &q);
+
+	if (align)
+		*align = q.out_iova_alignment;
+	return ret < 0 ? ret : (int)q.num_iovas;
+}
+
+int k_mock_domain(struct kern *k, int fd, uint32_t pt, uint32_t dev_flags, uint32_t *stdev,
+		  uint32_t *hwpt, uint32_t *idev)
+{
+	struct iofd_u_iommu_test_cmd c = {
+		.size = sizeof(c), .id = pt,
+		.op = dev_flags ? IOFD_U_IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS
+				: IOFD_U_IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
+	int r;
+
+	c.mock_domain_flags.dev_flags = dev_flags;
+	r = k_ioctl(k, fd, IOFD_U_IOMMU_TEST_CMD, &c);
+	if (r == 0) {
+		if (stdev)
+			*stdev = c.mock_domain.out_stdev_id;
+		if (hwpt)
+			*hwpt = c.mock_domain.out_hwpt_id;
+		if (idev)
+			*idev = c.mock_domain.out_idev_id;
+	}
+	return r;
+}
+
+int k_check_map(struct kern *k, int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
+		const void *uptr)
+{
+	struct iofd_u_iommu_test_cmd c = {
+		.size = sizeof(c), .op = IOFD_U_IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
+		.check_map = { .iova = iova, .length = len, .uptr = (uintptr_t)uptr },
+	};
+
+	return k_ioctl(k, fd, IOFD_U_IOMMU_TEST_CMD, &c);
 }

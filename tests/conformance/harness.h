@@ -52,6 +52,18 @@ struct kern {
 /* cmocka setup/teardown for each test. */
 int kern_setup(void **state);
 int kern_teardown(void **state);
+
+/*
+ * The lab's host for device tests: on the real kernel, the running one; on
+ * the simulator, the lab's guest rebuilt as a topology (QEMU q35 with an
+ * emulated VT-d, snoop control on or off as kern_sim_snoop_control says;
+ * two NVMe controllers and an e1000e on vfio-pci, two virtio devices, the
+ * ICH9 functions), so the same device tests run on both.
+ */
+extern bool kern_sim_snoop_control;
+int kern_setup_lab(void **state);
+/* The lab's mock boot: no VT-d (intel_iommu=off), only the selftest IOMMU. */
+int kern_setup_mock(void **state);
 /* "sim" or "real"; the program's main calls this first (77 when real is missing). */
 int kern_main_check(const char *prog);
 bool kern_is_real(const struct kern *k);
@@ -71,6 +83,45 @@ uint64_t k_hole(struct kern *k, size_t len);
 
 /* Does this kernel have IOMMU_TEST_CMD? Skips the test when not (the reason printed). */
 void k_need_test_cmd(struct kern *k, int fd);
+
+/* The host's sysfs: "/sys", or the simulated host's. */
+const char *k_sysfs(struct kern *k);
+/* Read SYSFS/@rel (a number in @base: 0 auto, 16 hex) into *@v: 0 or -errno. */
+int k_sysfs_u64(struct kern *k, const char *rel, int base, uint64_t *v);
+/* Read SYSFS/@rel as text (trailing newline kept). */
+int k_sysfs_text(struct kern *k, const char *rel, char *buf, size_t len);
+
+/* A device on vfio-pci with a VFIO cdev, and what sysfs says of it. */
+struct k_vdev {
+	char bdf[32];
+	char cdev[64];		/* /dev/vfio/devices/vfioN */
+	int group;
+	uint16_t vendor, device;
+	char iommu[64];		/* its IOMMU's name, "" if none */
+	bool vtd;		/* the IOMMU is VT-d: cap and ecap are set */
+	uint64_t cap, ecap;
+};
+/* The @nth (from 0) such device in address order; skips when there are not
+ * that many (say why). */
+void k_vfio_dev(struct kern *k, unsigned int nth, struct k_vdev *v);
+/* Open a node through the kernel's ops (asserted to succeed). */
+int k_open_path(struct kern *k, const char *path);
+/* Bind a device fd to iommufd @ifd: 0 with the device id, or -errno. */
+int k_bind(struct kern *k, int dev, int ifd, uint32_t *devid);
+/* Attach (or replace) to @pt; *pt gets the HWPT used. Detach. */
+int k_attach(struct kern *k, int dev, uint32_t *pt);
+int k_detach(struct kern *k, int dev);
+int k_hwpt_alloc(struct kern *k, int fd, uint32_t dev, uint32_t pt, uint32_t flags,
+		 uint32_t *hwpt);
+/* IOMMU_IOAS_IOVA_RANGES into @r (up to @max): the count, or -errno. */
+int k_ranges(struct kern *k, int fd, uint32_t ioas, struct iofd_u_iommu_iova_range *r,
+	     uint32_t max, uint64_t *align);
+/* IOMMU_TEST_OP_MOCK_DOMAIN(_FLAGS) on @pt: 0 with the three ids, or -errno. */
+int k_mock_domain(struct kern *k, int fd, uint32_t pt, uint32_t dev_flags, uint32_t *stdev,
+		  uint32_t *hwpt, uint32_t *idev);
+/* IOMMU_TEST_OP_MD_CHECK_MAP */
+int k_check_map(struct kern *k, int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
+		const void *uptr);
 
 /* Small helpers: the ioctl's result (0 or -errno); out-values on success. */
 uint32_t k_ioas_alloc(struct kern *k, int fd);	/* asserted to succeed */

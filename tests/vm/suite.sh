@@ -45,6 +45,7 @@ VM_TESTS=(
 	'uapi-live|cdev,mock,compat-vfio|"$IOFD_BUILD_DIR"/tests/test-uapi-live'
 	# The simulated kernel's uAPI conformance suite, against the real kernel.
 	'conformance-ioas|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-ioas'
+	'conformance-device|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-device'
 )
 # ---------------------------------------------------------------------------------
 

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * VFIO device cdevs, /dev/vfio/devices/vfioN (drivers/vfio/device_cdev.c,
+ * vfio_main.c, vfio/iommufd.c) of the simulated host's vfio-pci devices:
+ * VFIO_DEVICE_BIND_IOMMUFD (once per device: a second fd's bind is EINVAL),
+ * ATTACH_IOMMUFD_PT (attached already: a replace), DETACH_IOMMUFD_PT, and
+ * vfio-pci's GET_INFO, GET_REGION_INFO, GET_IRQ_INFO and RESET, answered as
+ * QEMU's NVMe controller answers them. Closing the fd unbinds the device.
+ * Nothing but BIND works before the bind (EINVAL).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "device.h"
+#include "uapi/vfio.h"
+
+#define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* The dynamic major a 6.12 boot gives "vfio-dev" (as the sysfs view says). */
+#define VFIO_DEV_MAJOR 511
+
+/* An open cdev (vfio_device_file). */
+struct vfio_df {
+	struct sim_dev *dev;
+	struct sim_ictx *ictx;	/* bound to: a reference on its file */
+	bool access_granted;
+};
+
+/* vfio_pci's region index in the fd's offset (VFIO_PCI_INDEX_TO_OFFSET). */
+#define REGION_OFFSET(i) ((uint64_t)(i) << 40)
+
+/* ------------------------------------------------------------------------
+ * Bind, attach, detach
+ */
+
+/* iommufd_ctx_from_fd(): EBADF when not open, EBADFD when not iommufd. */
+static int ictx_from_fd(struct iofd_sim *sim, int fd, struct sim_ictx **ret)
+{
+	struct sim_ictx *ictx = sim_fd_ictx(sim, fd);
+
+	if (ictx) {
+		*ret = ictx;
+		return 0;
+	}
+	if (sim_fd_file(sim, fd))
+		return -EBADFD;
+	/* Another fd of the process: ask only whether it is open. */
+	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EBADFD;
+}
+
+static int df_bind(struct sim_file *f, uint64_t arg)
+{
+	struct vfio_df *df = f->priv;
+	struct iofd_sim *sim = f->sim;
+	struct iofd_u_vfio_device_bind_iommufd bind;
+	const size_t minsz = offsetofend(struct iofd_u_vfio_device_bind_iommufd, out_devid);
+	struct sim_ictx *ictx;
+	struct sim_idev *idev;
+	uint32_t devid;
+	int r;
+
+	if (sim_copy_from_user(sim, &bind, arg, minsz))
+		return -EFAULT;
+	if (bind.argsz < minsz || bind.flags || bind.iommufd < 0)
+		return -EINVAL;
+	/* One bind per open device fd. */
+	if (df->access_granted)
+		return -EINVAL;
+	r = ictx_from_fd(sim, bind.iommufd, &ictx);
+	if (r < 0)
+		return r;
+	sim_file_get(ictx->file);
+	/* vfio_df_open(): the cdev path opens a device once. */
+	if (df->dev->open_count) {
+		r = -EINVAL;
+		goto out_put;
+	}
+	r = sim_idev_bind(ictx, df->dev, &idev);
+	if (r < 0)
+		goto out_put;
+	df->dev->open_count = 1;
+	devid = idev->obj.id;
+	if (sim_copy_to_user(sim, arg + offsetof(struct iofd_u_vfio_device_bind_iommufd, out_devid),
+			     &devid, sizeof(devid))) {
+		df->dev->open_count = 0;
+		sim_idev_unbind(idev);
+		r = -EFAULT;
+		goto out_put;
+	}
+	df->ictx = ictx;
+	df->access_granted = true;
+	return 0;
+out_put:
+	sim_file_put(ictx->file);
+	return r;
+}
+
+static void df_detach(struct vfio_df *df)
+{
+	if (!df->dev->attached)
+		return;
+	sim_idev_detach(df->dev->idev);
+	df->dev->attached = false;
+}
+
+static int df_attach(struct sim_file *f, uint64_t arg)
+{
+	struct vfio_df *df = f->priv;
+	struct sim_dev *dev = df->dev;
+	struct iofd_u_vfio_device_attach_iommufd_pt at;
+	const size_t minsz = offsetofend(struct iofd_u_vfio_device_attach_iommufd_pt, pt_id);
+	int r;
+
+	if (sim_copy_from_user(f->sim, &at, arg, minsz))
+		return -EFAULT;
+	if (at.argsz < minsz || at.flags)
+		return -EINVAL;
+	/* vfio_iommufd_physical_attach_ioas() */
+	r = dev->attached ? sim_idev_replace(dev->idev, &at.pt_id)
+			  : sim_idev_attach(dev->idev, &at.pt_id);
+	if (r < 0)
+		return r;
+	dev->attached = true;
+	if (sim_copy_to_user(f->sim, arg + offsetof(struct iofd_u_vfio_device_attach_iommufd_pt,
+						    pt_id), &at.pt_id, sizeof(at.pt_id))) {
+		/* The kernel detaches, even when this was a replace. */
+		df_detach(df);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int df_detach_ioctl(struct sim_file *f, uint64_t arg)
+{
+	struct iofd_u_vfio_device_detach_iommufd_pt d;
+	const size_t minsz = offsetofend(struct iofd_u_vfio_device_detach_iommufd_pt, flags);
+
+	if (sim_copy_from_user(f->sim, &d, arg, minsz))
+		return -EFAULT;
+	if (d.argsz < minsz || d.flags)
+		return -EINVAL;
+	df_detach(f->priv);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * vfio-pci's information ioctls, as QEMU's NVMe controller answers them
+ */
+
+static int get_info(struct sim_file *f, uint64_t arg)
+{
+	struct iofd_u_vfio_device_info info = { 0 };
+	size_t minsz = offsetofend(struct iofd_u_vfio_device_info, num_irqs);
+
+	if (sim_copy_from_user(f->sim, &info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.argsz < sizeof(info))
+		minsz = info.argsz;
+	else
+		minsz = sizeof(info);
+	info.flags = IOFD_U_VFIO_DEVICE_FLAGS_PCI | IOFD_U_VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = IOFD_U_VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = IOFD_U_VFIO_PCI_NUM_IRQS;
+	return sim_copy_to_user(f->sim, arg, &info, minsz);
+}
+
+static int get_region_info(struct sim_file *f, uint64_t arg)
+{
+	struct iofd_u_vfio_region_info info;
+	const size_t minsz = offsetofend(struct iofd_u_vfio_region_info, offset);
+	struct iofd_u_vfio_info_cap_header msix = {
+		.id = IOFD_U_VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, .version = 1,
+	};
+
+	if (sim_copy_from_user(f->sim, &info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	switch (info.index) {
+	case IOFD_U_VFIO_PCI_CONFIG_REGION_INDEX:
+		info.offset = REGION_OFFSET(info.index);
+		info.size = 0x1000;	/* PCIe: extended config space */
+		info.flags = IOFD_U_VFIO_REGION_INFO_FLAG_READ | IOFD_U_VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case IOFD_U_VFIO_PCI_BAR0_REGION_INDEX:
+		/* 16 KiB of registers, the MSI-X table inside: mmappable. */
+		info.offset = REGION_OFFSET(info.index);
+		info.size = 0x4000;
+		info.flags = IOFD_U_VFIO_REGION_INFO_FLAG_READ | IOFD_U_VFIO_REGION_INFO_FLAG_WRITE |
+			     IOFD_U_VFIO_REGION_INFO_FLAG_MMAP | IOFD_U_VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + sizeof(msix)) {
+			info.argsz = sizeof(info) + sizeof(msix);
+			info.cap_offset = 0;
+		} else {
+			if (sim_copy_to_user(f->sim, arg + sizeof(info), &msix, sizeof(msix)))
+				return -EFAULT;
+			info.cap_offset = sizeof(info);
+		}
+		break;
+	case IOFD_U_VFIO_PCI_BAR1_REGION_INDEX ... IOFD_U_VFIO_PCI_ROM_REGION_INDEX:
+		info.offset = REGION_OFFSET(info.index);
+		info.size = 0;
+		info.flags = 0;
+		break;
+	default:	/* no VGA, no device-specific regions */
+		return -EINVAL;
+	}
+	return sim_copy_to_user(f->sim, arg, &info, minsz);
+}
+
+static int get_irq_info(struct sim_file *f, uint64_t arg)
+{
+	struct iofd_u_vfio_irq_info info;
+	const size_t minsz = offsetofend(struct iofd_u_vfio_irq_info, count);
+	static const uint32_t count[IOFD_U_VFIO_PCI_NUM_IRQS] = { 1, 0, 65, 1, 1 };
+
+	if (sim_copy_from_user(f->sim, &info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= IOFD_U_VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.flags = IOFD_U_VFIO_IRQ_INFO_EVENTFD;
+	info.count = count[info.index];
+	if (info.index == IOFD_U_VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags |= IOFD_U_VFIO_IRQ_INFO_MASKABLE | IOFD_U_VFIO_IRQ_INFO_AUTOMASKED;
+	else if (info.index != IOFD_U_VFIO_PCI_MSIX_IRQ_INDEX)	/* MSI-X: dynamic */
+		info.flags |= IOFD_U_VFIO_IRQ_INFO_NORESIZE;
+	return sim_copy_to_user(f->sim, arg, &info, minsz);
+}
+
+/* ------------------------------------------------------------------------
+ * The file
+ */
+
+static int df_ioctl(struct sim_file *f, unsigned int cmd, uint64_t arg)
+{
+	struct vfio_df *df = f->priv;
+
+	if (cmd == IOFD_U_VFIO_DEVICE_BIND_IOMMUFD)
+		return df_bind(f, arg);
+	if (!df->access_granted)
+		return -EINVAL;
+	switch (cmd) {
+	case IOFD_U_VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		return df_attach(f, arg);
+	case IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return df_detach_ioctl(f, arg);
+	case IOFD_U_VFIO_DEVICE_GET_INFO:
+		return get_info(f, arg);
+	case IOFD_U_VFIO_DEVICE_GET_REGION_INFO:
+		return get_region_info(f, arg);
+	case IOFD_U_VFIO_DEVICE_GET_IRQ_INFO:
+		return get_irq_info(f, arg);
+	case IOFD_U_VFIO_DEVICE_RESET:
+		return 0;	/* the function reset works */
+	default:
+		return -ENOTTY;	/* vfio-pci's answer; SET_IRQS etc. are not modelled */
+	}
+}
+
+/* Region access is not modelled; before the bind the kernel says EINVAL too. */
+static ssize_t df_rw(struct sim_file *f, uint64_t buf, size_t len)
+{
+	return -EINVAL;
+}
+
+static void df_release(struct sim_file *f)
+{
+	struct vfio_df *df = f->priv;
+
+	if (df->access_granted) {
+		/* vfio_df_unbind_iommufd(): detach, unbind, drop the iommufd */
+		df_detach(df);
+		df->dev->open_count = 0;
+		sim_idev_unbind(df->dev->idev);
+		sim_file_put(df->ictx->file);
+	}
+	free(df);
+}
+
+static const struct sim_file_ops vfio_cdev_fops = {
+	.name = "/dev/vfio/devices/vfio",
+	.mode = S_IFCHR | 0600,
+	.major = VFIO_DEV_MAJOR,
+	.ioctl = df_ioctl,
+	.read = df_rw,
+	.write = df_rw,
+	.release = df_release,
+};
+
+int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n)
+{
+	struct sim_dev *dev = sim_topo_find_cdev(sim, n);
+	struct vfio_df *df;
+	int fd;
+
+	if (!dev)
+		return -ENOENT;
+	df = sim_zalloc(sim, sizeof(*df));
+	if (!df)
+		return -ENOMEM;
+	df->dev = dev;
+	fd = sim_file_install(sim, &vfio_cdev_fops, df, n, NULL);
+	if (fd < 0)
+		free(df);
+	return fd;
+}

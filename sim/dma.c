@@ -11,10 +11,10 @@
 #include "device.h"
 
 /* Can @hwpt's domain do the whole [iova, last] with @prot? */
-static int translate_all(const struct sim_hwpt *hwpt, uint64_t iova, uint64_t last, int prot)
+static int translate_all(const struct sim_domain *dom, uint64_t iova, uint64_t last, int prot)
 {
 	for (uint64_t cur = iova;;) {
-		struct itree_node *n = itree_iter_first(&hwpt->dom.map, cur, cur);
+		struct itree_node *n = itree_iter_first(&dom->map, cur, cur);
 
 		if (!n || (itree_entry(n, struct sim_dmap, node)->prot & prot) != prot)
 			return -EFAULT;
@@ -29,6 +29,7 @@ static int dma(struct iofd_sim *sim, const char *name, uint64_t iova, void *buf,
 {
 	int prot = write ? SIM_PROT_WRITE : SIM_PROT_READ;
 	struct sim_hwpt *hwpt;
+	struct sim_domain *dom;
 	struct sim_dev *dev;
 	uint64_t last, cur;
 	size_t done = 0;
@@ -43,18 +44,20 @@ static int dma(struct iofd_sim *sim, const char *name, uint64_t iova, void *buf,
 		r = -ENODEV;
 		goto out;
 	}
+	/* iommufd's HWPT, or the type1 domain of its group's container */
 	hwpt = sim_dev_domain(sim, dev);
-	r = hwpt ? translate_all(hwpt, iova, last, prot) : -EFAULT;
+	dom = hwpt ? &hwpt->dom : sim_vfio_group_domain(dev->group);
+	r = dom ? translate_all(dom, iova, last, prot) : -EFAULT;
 	for (cur = iova; r == 0;) {
-		struct itree_node *n = itree_iter_first(&hwpt->dom.map, cur, cur);
+		struct itree_node *n = itree_iter_first(&dom->map, cur, cur);
 		uint64_t end = n->last < last ? n->last : last, uva;
 		size_t chunk = (size_t)(end - cur + 1);
 		int p;
 
-		sim_domain_translate(&hwpt->dom, cur, &uva, &p);
+		sim_domain_translate(dom, cur, &uva, &p);
 		r = write ? sim_copy_to_user(sim, uva, (char *)buf + done, chunk)
 			  : sim_copy_from_user(sim, (char *)buf + done, uva, chunk);
-		if (r == 0 && write && hwpt->dirty_tracking)
+		if (r == 0 && write && hwpt && hwpt->dirty_tracking)
 			r = sim_hwpt_mark_dirty(hwpt, cur, end);
 		if (r < 0 || end == last)
 			break;
@@ -77,10 +80,9 @@ int iofd_sim_dma_write(struct iofd_sim *sim, const char *dev, uint64_t iova, con
 	return dma(sim, dev, iova, (void *)buf, len, true);
 }
 
-/* Every page of every area of @ioas, through every domain. */
-static int check_ioas(struct iofd_sim *sim, struct sim_ioas *ioas, uint64_t *checked)
+/* Every page of every area of @iopt, through every domain. */
+int sim_iopt_check_domains(struct iofd_sim *sim, struct sim_iopt *iopt, uint64_t *checked)
 {
-	struct sim_iopt *iopt = &ioas->iopt;
 	struct itree_node *an;
 
 	if (sim_iopt_check(iopt) < 0)
@@ -119,8 +121,10 @@ int iofd_sim_check_domains(struct iofd_sim *sim)
 			struct sim_ioas *ioas = sim_ioas_get(ictx, id);
 
 			if (ioas)
-				r = check_ioas(sim, ioas, &checked);
+				r = sim_iopt_check_domains(sim, &ioas->iopt, &checked);
 		}
+	if (r == 0)
+		r = sim_vfio_check_containers(sim, &checked);
 	pthread_mutex_unlock(&sim->lock);
 	if (r < 0)
 		return r;

@@ -41,6 +41,30 @@ void sim_ioas_destroy(struct sim_obj *obj)
 	free(ioas);
 }
 
+/* iommufd_vfio_compat_ioas_create(): the compat IOAS, made if there is none. */
+int sim_vfio_compat_ioas_create(struct sim_ictx *ictx)
+{
+	struct sim_ioas *ioas;
+	int r;
+
+	ioas = sim_zalloc(ictx->sim, sizeof(*ioas));
+	if (!ioas)
+		return -ENOMEM;
+	sim_iopt_init(&ioas->iopt, ictx->sim);
+	r = sim_obj_add(ictx, &ioas->obj, SIM_OBJ_IOAS);
+	if (r < 0) {
+		free(ioas);
+		return r;
+	}
+	if (ictx->vfio_ioas) {
+		sim_obj_abort(ictx, &ioas->obj);
+		sim_ioas_destroy(&ioas->obj);
+		return 0;
+	}
+	ictx->vfio_ioas = ioas;
+	return 0;
+}
+
 int sim_ioas_alloc_ioctl(struct sim_ucmd *ucmd)
 {
 	struct iofd_u_iommu_ioas_alloc *cmd = ucmd->cmd;

@@ -419,6 +419,7 @@ int sim_iopt_map_user_pages(struct sim_iopt *iopt, enum sim_account ctx_mode, ui
 		return r;
 	if (ctx_mode == SIM_ACCOUNT_MM && pages->account_mode == SIM_ACCOUNT_USER)
 		pages->account_mode = SIM_ACCOUNT_MM;
+	pages->no_pinned_vm = iopt->type1;
 	r = list_add(iopt->sim, &list, pages, uptr - pages->uptr, length);
 	if (r < 0) {
 		sim_pages_put(pages);

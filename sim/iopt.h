@@ -33,6 +33,7 @@ struct sim_pages {
 	uint64_t npages;
 	bool writable;			/* pinned for write (FOLL_WRITE) */
 	enum sim_account account_mode;
+	bool no_pinned_vm;		/* VFIO type1's: charged, but not in mm->pinned_vm */
 	unsigned int refs;		/* areas and in-flight copies */
 	struct itree holders;		/* page index ranges of filled areas */
 	uint64_t npinned;		/* indexes under some holder */
@@ -112,6 +113,7 @@ struct sim_iopt {
 	struct itree reserved;		/* struct sim_reserved, may overlap */
 	uint64_t iova_alignment;
 	bool disable_large_pages;
+	bool type1;			/* a VFIO type1 container's (vfio_group.c) */
 	struct sim_domain **domains;
 	unsigned int ndomains, domains_cap;
 };
@@ -172,6 +174,11 @@ void sim_iopt_remove_domain(struct sim_iopt *iopt, struct sim_domain *dom);
  * object's npinned equals what its holders cover. 0 or -EUCLEAN.
  */
 int sim_iopt_check(const struct sim_iopt *iopt);
+/* sim_iopt_check(), then every page of every area through every domain
+ * (dma.c): 0 with *@checked counting (domain, page) pairs, or -EUCLEAN. */
+int sim_iopt_check_domains(struct iofd_sim *sim, struct sim_iopt *iopt, uint64_t *checked);
+/* The same for every VFIO type1 container (vfio_group.c). */
+int sim_vfio_check_containers(struct iofd_sim *sim, uint64_t *checked);
 
 struct sim_hwpt;
 
@@ -183,6 +190,8 @@ struct sim_ioas {
 };
 
 struct sim_ioas *sim_ioas_get(struct sim_ictx *ictx, uint32_t id);
+/* iommufd_vfio_compat_ioas_create(): 0 (made, or there already), -ENOMEM. */
+int sim_vfio_compat_ioas_create(struct sim_ictx *ictx);
 /*
  * A domain joins (leaves) the IOAS the way a paging HWPT does: it mirrors
  * every mapping, and holds the IOAS (IOMMU_DESTROY of it is EBUSY) until

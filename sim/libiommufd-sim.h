@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libiommufd-sim: a simulated Linux kernel (iommufd and VFIO device cdevs on
- * a simulated host of IOMMUs and PCI devices; VFIO groups later) that runs
+ * libiommufd-sim: a simulated Linux kernel (iommufd, VFIO device cdevs, VFIO
+ * groups and the type1 container on a simulated host of IOMMUs and PCI
+ * devices) that runs
  * inside the calling process, behind libiommufd's syscall seam
  * (struct iofd_kernel_ops). Tests of libiommufd, and tests of programs built
  * on it, run on it without an IOMMU, without root and in milliseconds, can
@@ -133,10 +134,19 @@ IOFD_SIM_API int iofd_sim_ctx_opts(struct iofd_sim *sim, struct iofd_ctx_opts *o
  * -errno on failure, as struct iofd_kernel_ops says. On an fd the simulator
  * did not hand out, every op fails with -EBADF (the simulator is a closed
  * world; it never touches the process's other fds). open() knows the
- * simulated nodes only: "/dev/iommu" and the VFIO device cdevs
- * "/dev/vfio/devices/vfioN" of the simulated host, by those paths or under
- * iofd_sim_dev_root() (-ENOENT for other paths; the flags are not
- * checked). On a device cdev: the VFIO cdev ioctls (BIND_IOMMUFD,
+ * simulated nodes only: "/dev/iommu", the VFIO device cdevs
+ * "/dev/vfio/devices/vfioN" of the simulated host, VFIO's container
+ * "/dev/vfio/vfio" and the VFIO groups "/dev/vfio/N" (groups with a VFIO
+ * device; -EBUSY when open already, or while a member's cdev is bound), by
+ * those paths or under iofd_sim_dev_root() (-ENOENT for other paths; the
+ * flags are not checked). On the container: VFIO's container ioctls and
+ * vfio_iommu_type1's (v2); on a group: GET_STATUS, SET/UNSET_CONTAINER (a
+ * container or a /dev/iommu fd), GET_DEVICE_FD, whose device file answers
+ * as a bound cdev does (but BIND and ATTACH/DETACH_IOMMUFD_PT: EINVAL,
+ * ENOTTY); fstat() describes character devices (misc 10:196; 510:N) and
+ * an anon inode. The group path charges pinned memory to RLIMIT_MEMLOCK
+ * as VFIO does (mm->locked_vm) and, like the kernel, not to VmPin
+ * (iofd_sim_pinned_pages()). On a device cdev: the VFIO cdev ioctls (BIND_IOMMUFD,
  * ATTACH/DETACH_IOMMUFD_PT) and vfio-pci's GET_INFO, GET_REGION_INFO,
  * GET_IRQ_INFO and RESET; every other ioctl is -EINVAL before the bind
  * (as the kernel's) and -ENOTTY after (not modelled: SET_IRQS, FEATURE,
@@ -397,9 +407,9 @@ IOFD_SIM_API int iofd_sim_add_pci(struct iofd_sim *sim, const struct iofd_sim_pc
  * 6.12 would: class/iommu with each instance (VT-d: intel-iommu/cap and
  * ecap; AMD: amd-iommu/cap and features), every PCI device with its ids,
  * driver, iommu link, IOMMU group (kernel/iommu_groups/N with type and
- * reserved_regions) and VFIO cdev (vfio-dev/vfioN, class/vfio-dev), and
- * /dev/iommu. VFIO groups and /dev/vfio/vfio are not simulated, so they
- * are not there.
+ * reserved_regions) and VFIO cdev (vfio-dev/vfioN, class/vfio-dev), the
+ * VFIO group of each group with a VFIO device (class/vfio/N, /dev/vfio/N),
+ * /dev/vfio/vfio and /dev/iommu.
  *
  * Return: the path, or NULL when @sim is NULL or the tree could not be
  * made (errno is set).
@@ -424,7 +434,8 @@ IOFD_SIM_API const char *iofd_sim_dev_root(struct iofd_sim *sim);
  * @len: how many
  *
  * The read goes through the translation of the domain the device's group
- * is attached to now (the HWPT it was attached to through iommufd), page
+ * is attached to now (the HWPT it was attached to through iommufd, or the
+ * type1 domain of the VFIO container its group is in), page
  * by page, to the user memory behind each mapping. All or nothing: the
  * whole range is translated before a byte moves.
  *
@@ -458,10 +469,11 @@ IOFD_SIM_API int iofd_sim_dma_write(struct iofd_sim *sim, const char *dev, uint6
  * iofd_sim_check_domains() - the kernel selftests' MD_CHECK_MAP, on every domain.
  * @sim: a simulator
  *
- * For every domain (HWPT) of every IOAS in every iommufd: every IOVA page
- * of every mapping resolves to the user page behind it, the domain maps
- * nothing else, and the IOAS's pins match its mappings (pinned while it
- * has a domain, once per page however many domains).
+ * For every domain (HWPT) of every IOAS in every iommufd, and every type1
+ * domain of every VFIO container: every IOVA page of every mapping
+ * resolves to the user page behind it, the domain maps nothing else, and
+ * the pins match the mappings (pinned while there is a domain, once per
+ * page however many domains).
  *
  * Return: how many (domain, page) pairs were checked, or -EUCLEAN on the
  * first that is wrong (a bug in the simulator), -EINVAL for NULL.

@@ -98,7 +98,8 @@ int sim_pages_hold(struct sim_pages *p, struct itree_node *holder)
 	}
 	itree_insert(&p->holders, holder);
 	p->npinned += newly;
-	sim->pinned_vm += newly;
+	if (!p->no_pinned_vm)
+		sim->pinned_vm += newly;
 	return 0;
 }
 
@@ -110,7 +111,8 @@ void sim_pages_release(struct sim_pages *p, struct itree_node *holder)
 	freed = holder->last - holder->start + 1 -
 		itree_covered(&p->holders, holder->start, holder->last);
 	p->npinned -= freed;
-	p->sim->pinned_vm -= freed;
+	if (!p->no_pinned_vm)
+		p->sim->pinned_vm -= freed;
 	counter = charge_counter(p);
 	if (counter)
 		*counter -= freed;

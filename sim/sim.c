@@ -200,6 +200,15 @@ static int open_node(struct iofd_sim *sim, const char *node)
 
 	if (!strcmp(node, "iommu"))
 		return sim_iommufd_open(sim);
+	if (!strcmp(node, "vfio/vfio"))
+		return sim_vfio_container_open(sim);
+	if (!strncmp(node, "vfio/", 5) && node[5] >= '0' && node[5] <= '9' &&
+	    (node[5] != '0' || !node[6])) {
+		n = strtoul(node + 5, &end, 10);
+		if (*end || n > INT32_MAX)
+			return -ENOENT;
+		return sim_vfio_group_open(sim, (unsigned int)n);
+	}
 	if (strncmp(node, cdev, sizeof(cdev) - 1))
 		return -ENOENT;
 	node += sizeof(cdev) - 1;

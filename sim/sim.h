@@ -30,6 +30,7 @@ enum sim_uaccess {
 struct sim_file;
 struct sim_ictx;
 struct sim_topo;
+struct sim_vcontainer;
 
 struct iofd_sim {
 	pthread_mutex_t lock;
@@ -66,6 +67,7 @@ struct iofd_sim {
 	/* The simulated host (topology.h), and every live iommufd. */
 	struct sim_topo *topo;
 	struct sim_ictx *ictxs;
+	struct sim_vcontainer *vcontainers;	/* open /dev/vfio/vfio (vfio_group.c) */
 };
 
 /* ------------------------------------------------------------------------
@@ -144,6 +146,9 @@ void sim_uaccess_init(struct iofd_sim *sim);
  */
 int sim_iommufd_open(struct iofd_sim *sim);
 int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n);
+/* /dev/vfio/vfio and /dev/vfio/N (vfio_group.c) */
+int sim_vfio_container_open(struct iofd_sim *sim);
+int sim_vfio_group_open(struct iofd_sim *sim, unsigned int n);
 
 static inline bool sim_has(const struct iofd_sim *sim, uint32_t flag)
 {

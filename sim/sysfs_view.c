@@ -4,8 +4,8 @@
  * builder (sysfs_tree.c) into a private temporary directory the first time
  * anyone needs it, then kept in step with the topology. What it holds is
  * what the simulated kernel offers: /dev/iommu, class/vfio-dev and the
- * device cdevs, IOMMU instances and groups; no VFIO groups or
- * /dev/vfio/vfio (not simulated yet).
+ * device cdevs, IOMMU instances and groups, and VFIO's: class/vfio with
+ * /dev/vfio/N for each group with a VFIO device, and /dev/vfio/vfio.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,8 +34,8 @@ static int skeleton(struct iofd_sim *sim, struct sim_sysfs *fs)
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		SIM_TRY(sim_sysfs_mkdir(fs, dirs[i]));
-	/* cdevs and /dev/iommu; no VFIO groups, no /dev/vfio/vfio */
-	SIM_TRY(sim_sysfs_vfio(fs, true, false, true));
+	/* cdevs, VFIO groups, /dev/vfio/vfio (VFIO's own container) and /dev/iommu */
+	SIM_TRY(sim_sysfs_vfio(fs, true, true, true));
 	if (sim->topo->mock_iommu)
 		SIM_TRY(add_platform_iommu(fs, sim->topo->mock_iommu->name, sim->topo->mock_iommu->name));
 	return 0;
@@ -139,9 +139,14 @@ int sim_view_add_dev(struct iofd_sim *sim, const struct sim_dev *dev)
 	SIM_TRY(sim_sysfs_iommu_add(fs, dev->iommu->name, dev->name));
 	SIM_TRY(sim_sysfs_group_add(fs, dev->group->id, dev->name));
 	SIM_TRY(group_reserved(fs, dev));
-	if (dev->cdev >= 0)
-		SIM_TRY(sim_sysfs_vfio_cdev(fs, dev->name, dev->cdev));
-	return 0;
+	if (dev->cdev < 0)
+		return 0;
+	SIM_TRY(sim_sysfs_vfio_cdev(fs, dev->name, dev->cdev));
+	/* The group's node comes with its first VFIO device. */
+	for (const struct sim_dev *d = sim->topo->devs; d && d != dev; d = d->next)
+		if (d->group == dev->group && d->cdev >= 0)
+			return 0;
+	return sim_sysfs_vfio_group(fs, dev->group->id);
 }
 
 const char *iofd_sim_sysfs_root(struct iofd_sim *sim)

@@ -41,6 +41,9 @@ struct sim_group {
 	int id;
 	unsigned int owner_cnt;
 	const void *owner;
+	/* VFIO (vfio_group.c): its open /dev/vfio/N, members open through cdevs */
+	void *vfio_file;
+	unsigned int cdev_open_cnt;
 	struct sim_group *next;
 };
 
@@ -97,6 +100,17 @@ void sim_mock_dev_free(struct iofd_sim *sim, struct sim_dev *dev);
 
 /* Would VFIO take @g: no member bound to a driver that uses the DMA API? */
 bool sim_group_viable(struct iofd_sim *sim, const struct sim_group *g);
+
+/* A device file for @dev through its group's open file @group (which it
+ * holds), as VFIO_GROUP_GET_DEVICE_FD makes it (vfio_cdev.c); with @ictx
+ * (the group's container is an iommufd) its first open binds the device
+ * there and attaches it to the compat IOAS. And its close (vfio_group.c). */
+int sim_vfio_group_device_open(struct iofd_sim *sim, struct sim_dev *dev, struct sim_file *group,
+			       struct sim_ictx *ictx);
+void sim_vfio_group_device_closed(struct sim_file *group);
+
+/* The type1 domain @g is attached to through a VFIO container, or NULL. */
+struct sim_domain *sim_vfio_group_domain(const struct sim_group *g);
 
 /* The sysfs view (sysfs_view.c): write an addition into the tree (made
  * first if need be); 0 or -errno. */

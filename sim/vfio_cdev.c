@@ -25,6 +25,7 @@
 struct vfio_df {
 	struct sim_dev *dev;
 	struct sim_ictx *ictx;	/* bound to: a reference on its file */
+	struct sim_file *group;	/* opened through its group: a reference on the group's file */
 	bool access_granted;
 };
 
@@ -65,6 +66,11 @@ static int df_bind(struct sim_file *f, uint64_t arg)
 		return -EFAULT;
 	if (bind.argsz < minsz || bind.flags || bind.iommufd < 0)
 		return -EINVAL;
+	if (df->group)
+		return -EINVAL;
+	/* vfio_device_block_group(): not while the group is open */
+	if (df->dev->group && df->dev->group->vfio_file)
+		return -EBUSY;
 	/* One bind per open device fd. */
 	if (df->access_granted)
 		return -EINVAL;
@@ -91,6 +97,8 @@ static int df_bind(struct sim_file *f, uint64_t arg)
 	}
 	df->ictx = ictx;
 	df->access_granted = true;
+	if (df->dev->group)
+		df->dev->group->cdev_open_cnt++;	/* the group stays blocked */
 	return 0;
 out_put:
 	sim_file_put(ictx->file);
@@ -245,9 +253,10 @@ static int df_ioctl(struct sim_file *f, unsigned int cmd, uint64_t arg)
 		return -EINVAL;
 	switch (cmd) {
 	case IOFD_U_VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		return df_attach(f, arg);
+		/* the group path's device: vfio-pci does not know it */
+		return df->group ? -ENOTTY : df_attach(f, arg);
 	case IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		return df_detach_ioctl(f, arg);
+		return df->group ? -ENOTTY : df_detach_ioctl(f, arg);
 	case IOFD_U_VFIO_DEVICE_GET_INFO:
 		return get_info(f, arg);
 	case IOFD_U_VFIO_DEVICE_GET_REGION_INFO:
@@ -267,16 +276,25 @@ static ssize_t df_rw(struct sim_file *f, uint64_t buf, size_t len)
 	return -EINVAL;
 }
 
+static void group_df_unbind(struct sim_dev *dev);
+
 static void df_release(struct sim_file *f)
 {
 	struct vfio_df *df = f->priv;
 
-	if (df->access_granted) {
+	if (df->group) {
+		/* vfio_df_group_close(): the last close unbinds from iommufd */
+		if (--df->dev->open_count == 0 && df->dev->idev)
+			group_df_unbind(df->dev);
+		sim_vfio_group_device_closed(df->group);
+	} else if (df->access_granted) {
 		/* vfio_df_unbind_iommufd(): detach, unbind, drop the iommufd */
 		df_detach(df);
 		df->dev->open_count = 0;
 		sim_idev_unbind(df->dev->idev);
 		sim_file_put(df->ictx->file);
+		if (df->dev->group)
+			df->dev->group->cdev_open_cnt--;
 	}
 	free(df);
 }
@@ -290,6 +308,84 @@ static const struct sim_file_ops vfio_cdev_fops = {
 	.write = df_rw,
 	.release = df_release,
 };
+
+/* The group path's device file ("[vfio-device]"): open at once. */
+static const struct sim_file_ops vfio_group_device_fops = {
+	.name = "[vfio-device]",
+	.mode = 0600,		/* an anon inode: no file type bits */
+	.ioctl = df_ioctl,
+	.read = df_rw,
+	.write = df_rw,
+	.release = df_release,
+};
+
+/* vfio_df_iommufd_bind() and vfio_iommufd_compat_attach_ioas() */
+static int group_df_bind(struct sim_ictx *ictx, struct sim_dev *dev)
+{
+	struct sim_idev *idev;
+	uint32_t pt;
+	int r;
+
+	r = sim_idev_bind(ictx, dev, &idev);
+	if (r < 0)
+		return r;
+	if (!ictx->vfio_ioas) {
+		r = -ENODEV;
+		goto out_unbind;
+	}
+	pt = ictx->vfio_ioas->obj.id;
+	r = sim_idev_attach(idev, &pt);
+	if (r < 0)
+		goto out_unbind;
+	dev->attached = true;
+	sim_file_get(ictx->file);
+	return 0;
+out_unbind:
+	sim_idev_unbind(idev);
+	return r;
+}
+
+static void group_df_unbind(struct sim_dev *dev)
+{
+	struct sim_ictx *ictx = dev->idev->ictx;
+
+	if (dev->attached) {
+		sim_idev_detach(dev->idev);
+		dev->attached = false;
+	}
+	sim_idev_unbind(dev->idev);
+	sim_file_put(ictx->file);
+}
+
+int sim_vfio_group_device_open(struct iofd_sim *sim, struct sim_dev *dev, struct sim_file *group,
+			       struct sim_ictx *ictx)
+{
+	struct vfio_df *df = sim_zalloc(sim, sizeof(*df));
+	int fd, r;
+
+	if (!df)
+		return -ENOMEM;
+	df->dev = dev;
+	df->group = group;
+	df->access_granted = true;
+	if (ictx && !dev->open_count) {
+		r = group_df_bind(ictx, dev);
+		if (r < 0) {
+			free(df);
+			return r;
+		}
+	}
+	fd = sim_file_install(sim, &vfio_group_device_fops, df, 0, NULL);
+	if (fd < 0) {
+		if (ictx && !dev->open_count)
+			group_df_unbind(dev);
+		free(df);
+		return fd;
+	}
+	dev->open_count++;
+	sim_file_get(group);
+	return fd;
+}
 
 int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n)
 {

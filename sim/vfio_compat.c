@@ -5,14 +5,15 @@
  * IOMMU_VFIO_IOAS: a /dev/iommu fd works as a type1 container once it has
  * one. Without it, the ioctls that need an IOAS give ENODEV.
  *
+ * VFIO groups set to an iommufd create the compat IOAS (vfio_group.c).
  * Not modelled yet: the container being /dev/vfio/vfio
- * (CONFIG_IOMMUFD_VFIO_CONTAINER) and the VFIO groups that would create
- * the compat IOAS on SET_CONTAINER; VFIO_NOIOMMU (the simulated kernel is
+ * (CONFIG_IOMMUFD_VFIO_CONTAINER); VFIO_NOIOMMU (the simulated kernel is
  * built without CONFIG_VFIO_NOIOMMU).
  */
 #include <errno.h>
 #include <string.h>
 
+#include "device.h"
 #include "iopt.h"
 #include "uapi/vfio.h"
 
@@ -205,8 +206,13 @@ static int check_extension(struct sim_ictx *ictx, uint64_t type)
 	case IOFD_U_VFIO_UNMAP_ALL:
 		return 1;
 	case IOFD_U_VFIO_DMA_CC_IOMMU:
-		/* Every HWPT of the compat IOAS enforces coherency: none yet. */
-		return ictx->vfio_ioas ? 1 : -ENODEV;
+		/* Every paging HWPT of the compat IOAS enforces coherency (vacuously with none). */
+		if (!ictx->vfio_ioas)
+			return -ENODEV;
+		for (struct sim_hwpt *h = ictx->vfio_ioas->hwpts; h; h = h->ioas_next)
+			if (!h->enforce_cc)
+				return 0;
+		return 1;
 	case IOFD_U_VFIO_NOIOMMU_IOMMU:	/* CONFIG_VFIO_NOIOMMU off */
 	case IOFD_U_VFIO_TYPE1_NESTING_IOMMU:
 	case IOFD_U_VFIO_UPDATE_VADDR:

@@ -25,6 +25,26 @@
 #define RW (IOFD_U_IOMMU_IOAS_MAP_READABLE | IOFD_U_IOMMU_IOAS_MAP_WRITEABLE)
 #define FIXED IOFD_U_IOMMU_IOAS_MAP_FIXED_IOVA
 
+/*
+ * One step of a fault-injection sweep: run @call, and if it failed, check
+ * that it changed nothing, unless @may_change (the kernel's own UNMAP is
+ * not atomic). The including file defines snapshot(s), a hash of every
+ * piece of kernel state, and @s has a calls_failed counter.
+ */
+#define STEP(s, may_change, call)                                         \
+	({                                                                \
+		uint64_t before_ = snapshot(s);                           \
+		int r_ = (call);                                          \
+		uint64_t after_ = snapshot(s);                            \
+		if (r_ < 0) {                                             \
+			(s)->calls_failed++;                              \
+			if (!(may_change) && before_ != after_)           \
+				fail_msg("%s failed (%d) and changed the " \
+					 "kernel's state", #call, r_);    \
+		}                                                         \
+		r_;                                                       \
+	})
+
 static inline uint64_t page_size(void)
 {
 	return (uint64_t)sysconf(_SC_PAGESIZE);

@@ -93,19 +93,6 @@ static uint64_t snapshot(struct seq *s)
 	return h;
 }
 
-#define STEP(s, may_change, call)                                         \
-	({                                                                \
-		uint64_t before_ = snapshot(s);                           \
-		int r_ = (call);                                          \
-		uint64_t after_ = snapshot(s);                            \
-		if (r_ < 0) {                                             \
-			(s)->calls_failed++;                              \
-			if (!(may_change) && before_ != after_)           \
-				fail_msg("%s failed (%d) and changed the " \
-					 "kernel's state", #call, r_);    \
-		}                                                         \
-		r_;                                                       \
-	})
 
 static const struct iofd_kernel_ops *ops(void)
 {

@@ -80,20 +80,6 @@ static uint64_t snapshot(struct seq *s)
 	return h;
 }
 
-/* One step: run it, and if it failed, check it changed nothing. */
-#define STEP(s, may_change, call)                                         \
-	({                                                                \
-		uint64_t before_ = snapshot(s);                           \
-		int r_ = (call);                                          \
-		uint64_t after_ = snapshot(s);                            \
-		if (r_ < 0) {                                             \
-			(s)->calls_failed++;                              \
-			if (!(may_change) && before_ != after_)           \
-				fail_msg("%s failed (%d) and changed the " \
-					 "kernel's state", #call, r_);    \
-		}                                                         \
-		r_;                                                       \
-	})
 
 static int attach_dom(struct seq *s)
 {

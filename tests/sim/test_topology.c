@@ -193,13 +193,28 @@ static void the_tree_shows_iommus_devices_groups_and_cdevs(void **state)
 	/* No IOMMU: no group, no cdev. */
 	assert_null(text(sim, "bus/pci/devices/0000:00:06.0/iommu_group/type"));
 	assert_null(text(sim, "bus/pci/devices/0000:00:06.0/vfio-dev/vfio3/dev"));
-	/* /dev: iommu and the cdevs; no VFIO groups or container (not simulated). */
+	/* /dev: iommu, the cdevs, VFIO's container and the groups of VFIO devices. */
 	snprintf(root, sizeof(root), "%s/iommu", iofd_sim_dev_root(sim));
 	assert_int_equal(stat(root, &st), 0);
 	snprintf(root, sizeof(root), "%s/vfio/devices/vfio2", iofd_sim_dev_root(sim));
 	assert_int_equal(stat(root, &st), 0);
 	snprintf(root, sizeof(root), "%s/vfio/vfio", iofd_sim_dev_root(sim));
-	assert_int_equal(stat(root, &st), -1);
+	assert_int_equal(stat(root, &st), 0);
+	{
+		char link[PATH_MAX], rel[64];
+		ssize_t n;
+
+		snprintf(root, sizeof(root), "%s/bus/pci/devices/0000:80:00.0/iommu_group",
+			 iofd_sim_sysfs_root(sim));
+		n = readlink(root, link, sizeof(link) - 1);
+		assert_true(n > 0);
+		link[n] = '\0';
+		snprintf(root, sizeof(root), "%s/vfio/%s", iofd_sim_dev_root(sim),
+			 strrchr(link, '/') + 1);
+		assert_int_equal(stat(root, &st), 0);
+		snprintf(rel, sizeof(rel), "class/vfio/%s/dev", strrchr(link, '/') + 1);
+		assert_non_null(text(sim, rel));
+	}
 	/* Gone with the simulator. */
 	snprintf(root, sizeof(root), "%s", iofd_sim_sysfs_root(sim));
 	iofd_sim_free(sim);
@@ -244,9 +259,18 @@ static void discovery_sees_the_simulated_host(void **state)
 	assert_int_equal(iofd_host_find_dev(host, "0000:00:1f.0", &dev), 0);
 	assert_int_equal(iofd_group_viable(iofd_hostdev_group(dev)), 0);
 	assert_int_equal(iofd_group_dev_count(iofd_hostdev_group(dev)), 2);
-	/* The backends the simulated kernel offers: iommufd with cdevs, not type1. */
+	/* The backends the simulated kernel offers: iommufd with cdevs, and VFIO's
+	 * own type1 container (/dev/vfio/vfio answers TYPE1v2). */
 	assert_int_equal(iofd_host_backend_available(host, IOFD_BACKEND_IOMMUFD), 1);
-	assert_int_equal(iofd_host_backend_available(host, IOFD_BACKEND_TYPE1), 0);
+	assert_int_equal(iofd_host_backend_available(host, IOFD_BACKEND_TYPE1), 1);
+	assert_int_equal(iofd_host_container_kind(host), IOFD_CONTAINER_VFIO);
+	/* The VFIO group node of the group with a vfio-pci device, only. */
+	assert_int_equal(iofd_host_find_dev(host, "0000:00:01.0", &dev), 0);
+	snprintf(want, sizeof(want), "%s/vfio/%d", iofd_sim_dev_root(sim),
+		 iofd_group_id(iofd_hostdev_group(dev)));
+	assert_string_equal(iofd_group_path(iofd_hostdev_group(dev)), want);
+	assert_int_equal(iofd_host_find_dev(host, "0000:00:1f.0", &dev), 0);
+	assert_null(iofd_group_path(iofd_hostdev_group(dev)));
 	assert_int_equal(iofd_host_auto_backend(host), IOFD_BACKEND_IOMMUFD);
 	iofd_host_free(host);
 	iofd_ctx_free(ctx);
@@ -281,7 +305,8 @@ static void nodes_open_by_either_path(void **state)
 	assert_int_equal(ops->open(sim, "/dev/vfio/devices/vfio1", O_RDWR), -ENOENT);
 	assert_int_equal(ops->open(sim, "/dev/vfio/devices/vfio00", O_RDWR), -ENOENT);
 	assert_int_equal(ops->open(sim, "/dev/vfio/devices/vfio", O_RDWR), -ENOENT);
-	assert_int_equal(ops->open(sim, "/dev/vfio/vfio", O_RDWR), -ENOENT);
+	assert_int_equal(ops->open(sim, "/dev/vfio/00", O_RDWR), -ENOENT);
+	assert_int_equal(ops->open(sim, "/dev/vfio/9", O_RDWR), -ENOENT);
 	assert_int_equal(ops->open(sim, "/sys/iommu", O_RDWR), -ENOENT);
 	assert_sim_empty(sim);
 	iofd_sim_free(sim);

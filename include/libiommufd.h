@@ -146,6 +146,18 @@ struct iofd_kernel_ops {
 	int (*dup)(void *priv, int fd);
 };
 
+/**
+ * iofd_kernel_real() - the real kernel, as struct iofd_kernel_ops.
+ *
+ * What a context uses when iofd_ctx_opts.kernel is NULL. For a wrapper
+ * that passes calls on to the real kernel (a recorder, a fault injector
+ * around real hardware) and for tests that run one suite on a simulated
+ * and on the real kernel. Its ops ignore their priv argument.
+ *
+ * Return: a static table, never NULL.
+ */
+IOFD_API const struct iofd_kernel_ops *iofd_kernel_real(void);
+
 /* iofd_ctx_opts.flags */
 #define IOFD_CTX_IOMMU_FD	(1u << 0) /* iommu_fd holds an open /dev/iommu */
 #define IOFD_CTX_CONTAINER_FD	(1u << 1) /* container_fd holds an open /dev/vfio/vfio */

@@ -164,3 +164,8 @@ int iofd_sys_dup(struct iofd_ctx *ctx, int fd)
 {
 	return ctx->sys->dup(ctx->sys_priv, fd);
 }
+
+const struct iofd_kernel_ops *iofd_kernel_real(void)
+{
+	return &iofd_sys_kernel;
+}

@@ -177,6 +177,13 @@ static void real_kernel_fds_are_checked_too(void **state)
 			  .container_fd = closed_fd);
 		assert_int_equal(iofd_ctx_new(&ctx, &o), -EBADF);
 	}
+	{
+		/* The real kernel named explicitly answers the same. */
+		IOFD_OPTS(iofd_ctx_opts, o, .flags = IOFD_CTX_IOMMU_FD, .iommu_fd = null_fd,
+			  .kernel = iofd_kernel_real());
+		assert_int_equal(iofd_kernel_real()->sz, sizeof(struct iofd_kernel_ops));
+		assert_int_equal(iofd_ctx_new(&ctx, &o), -ENOTTY);
+	}
 	assert_null(ctx);
 	/* Nothing was duplicated: the next fd number is the one we freed. */
 	{

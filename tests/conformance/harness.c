@@ -16,99 +16,6 @@
 #include "harness.h"
 
 /* ------------------------------------------------------------------------
- * The real kernel as struct iofd_kernel_ops (-errno returns)
- */
-
-static int r_open(void *priv, const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int r_close(void *priv, int fd)
-{
-	return close(fd) < 0 && errno != EINTR ? -errno : 0;
-}
-
-static int r_ioctl(void *priv, int fd, unsigned long request, void *arg)
-{
-	int r = ioctl(fd, request, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static int r_mmap(void *priv, void **ret, size_t len, int prot, int flags, int fd, off_t off)
-{
-	void *p = mmap(NULL, len, prot, flags, fd, off);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	*ret = p;
-	return 0;
-}
-
-static int r_munmap(void *priv, void *addr, size_t len)
-{
-	return munmap(addr, len) < 0 ? -errno : 0;
-}
-
-static ssize_t r_pread(void *priv, int fd, void *buf, size_t len, off_t off)
-{
-	ssize_t n = pread(fd, buf, len, off);
-
-	return n < 0 ? -errno : n;
-}
-
-static ssize_t r_pwrite(void *priv, int fd, const void *buf, size_t len, off_t off)
-{
-	ssize_t n = pwrite(fd, buf, len, off);
-
-	return n < 0 ? -errno : n;
-}
-
-static ssize_t r_read(void *priv, int fd, void *buf, size_t len)
-{
-	ssize_t n = read(fd, buf, len);
-
-	return n < 0 ? -errno : n;
-}
-
-static ssize_t r_write(void *priv, int fd, const void *buf, size_t len)
-{
-	ssize_t n = write(fd, buf, len);
-
-	return n < 0 ? -errno : n;
-}
-
-static int r_fstat(void *priv, int fd, struct stat *st)
-{
-	return fstat(fd, st) < 0 ? -errno : 0;
-}
-
-static int r_dup(void *priv, int fd)
-{
-	int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-
-	return r < 0 ? -errno : r;
-}
-
-static const struct iofd_kernel_ops real_ops = {
-	.sz = sizeof(struct iofd_kernel_ops),
-	.open = r_open,
-	.close = r_close,
-	.ioctl = r_ioctl,
-	.mmap = r_mmap,
-	.munmap = r_munmap,
-	.pread = r_pread,
-	.pwrite = r_pwrite,
-	.read = r_read,
-	.write = r_write,
-	.fstat = r_fstat,
-	.dup = r_dup,
-};
-
-/* ------------------------------------------------------------------------
  * Setup and teardown
  */
 
@@ -201,7 +108,7 @@ int kern_setup(void **state)
 		return -1;
 	k->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (want_real()) {
-		k->ops = &real_ops;
+		k->ops = iofd_kernel_real();
 		k->pinned_at_start = vm_pin_pages(k->page_size);
 	} else {
 		if (sim_like_this_process(k) < 0) {

@@ -533,6 +533,435 @@ IOFD_API const struct iofd_iommu *iofd_hostdev_iommu(const struct iofd_hostdev *
  */
 IOFD_API const char *iofd_hostdev_cdev(const struct iofd_hostdev *dev);
 
+/* ------------------------------------------------------------------------
+ * Devices: VFIO devices opened for DMA through an IOAS
+ *
+ * A device is opened once and belongs to its context. On the iommufd
+ * backend it is the device's VFIO cdev, bound to the context's iommufd when
+ * opened (VFIO_DEVICE_BIND_IOMMUFD); the library then asks the kernel what
+ * IOMMU translates it (IOMMU_GET_HW_INFO) and decides from that, and from
+ * sysfs, which domains it may share (iofd_device_enforces_coherency(),
+ * iofd_device_dirty_tracking()).
+ *
+ * A VMM hands the device to KVM (KVM_DEV_VFIO_FILE_ADD) with
+ * iofd_device_fd(); for a cdev, KVM must see it before it is bound, so such
+ * a VMM opens the cdev itself, adds it to KVM, and passes the fd in
+ * (IOFD_DEVICE_FD).
+ */
+
+struct iofd_device;
+struct iofd_ioas;
+struct iofd_domain;
+
+/* iofd_device_opts.flags */
+#define IOFD_DEVICE_FD	(1u << 0) /* fd holds an open, unbound VFIO device cdev */
+
+/**
+ * struct iofd_device_opts - how to open a device.
+ * @sz: sizeof(struct iofd_device_opts), set by IOFD_OPTS()
+ * @flags: IOFD_DEVICE_* bits
+ * @fd: with IOFD_DEVICE_FD, an open VFIO device cdev (for a process that
+ *	cannot open it, or a VMM that added it to KVM first): the library
+ *	duplicates it (O_CLOEXEC); the caller keeps and closes its own fd
+ */
+struct iofd_device_opts {
+	size_t sz;
+	uint32_t flags;
+	int fd;
+};
+
+/**
+ * iofd_device_open() - open a VFIO device and bind it to the context.
+ * @ret: where the device is stored; close it with iofd_device_close()
+ * @ctx: a context whose backend is IOFD_BACKEND_IOMMUFD or _AUTO
+ * @name: a PCI address ("0000:00:03.0" or "00:03.0"), the device's
+ *	directory in sysfs, or its VFIO cdev (DEV/vfio/devices/vfioN); with
+ *	IOFD_DEVICE_FD, a name for messages (may be NULL: "vfioN" from the fd)
+ * @opts: options, or NULL
+ *
+ * The context's /dev/iommu is opened on first use (or is the fd given in
+ * its options). A PCI address or sysfs path is looked up in a fresh host
+ * scan, and its cdev opened.
+ *
+ * Return: 0, or
+ *  -EINVAL: a NULL @ret or @ctx, a NULL @name without IOFD_DEVICE_FD, bad
+ *	options, or a negative @opts->fd
+ *  -ENOENT: no such device
+ *  -ENODEV: @name is not a PCI device, or the device has no VFIO cdev (not
+ *	bound to vfio-pci, or a kernel without CONFIG_VFIO_DEVICE_CDEV)
+ *  -EOPNOTSUPP: the context's backend is type1 or compat (not in this
+ *	release)
+ *  -EBUSY: the device is open already (by its group, or another cdev fd
+ *	bound to an iommufd)
+ *  -EPERM: the kernel refuses to bind it: its group is not viable, or its
+ *	IOMMU does not isolate interrupts
+ *  -ENOMEM, or the errno of opening /dev/iommu or the cdev
+ */
+IOFD_API int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx,
+			      const char *name, const struct iofd_device_opts *opts);
+
+/* iofd_device_open_selftest() flags */
+#define IOFD_SELFTEST_NO_DIRTY	(1u << 0) /* cannot track dirty pages (MOCK_FLAGS_DEVICE_NO_DIRTY) */
+
+/**
+ * iofd_device_open_selftest() - a mock device of the kernel's iommufd selftest.
+ * @ret: where the device is stored
+ * @ctx: a context on the iommufd backend
+ * @flags: IOFD_SELFTEST_* bits
+ *
+ * Only kernels built with CONFIG_IOMMUFD_TEST have it: for tests of this
+ * library and of programs built on it (a kernel with two devices of
+ * different capabilities, without hardware). The kernel makes a mock
+ * device when it is attached (IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS) and
+ * destroys it on detach; it has no fd and no BARs. Its IOMMU never
+ * enforces coherency and tracks dirty pages unless IOFD_SELFTEST_NO_DIRTY.
+ *
+ * Return: 0, -EINVAL (NULL, unknown flag), -EOPNOTSUPP (not iommufd),
+ * -ENOMEM, or the errno of opening /dev/iommu. Whether the kernel has the
+ * selftest shows at the first attach (-ENOTTY without it).
+ */
+IOFD_API int iofd_device_open_selftest(struct iofd_device **ret, struct iofd_ctx *ctx,
+				       uint32_t flags);
+
+/**
+ * iofd_device_close() - detach the device if attached, unbind and close it.
+ * @dev: a device, or NULL
+ */
+IOFD_API void iofd_device_close(struct iofd_device *dev);
+
+/** iofd_device_name() - the PCI address (or the cdev's name, "mock0"). */
+IOFD_API const char *iofd_device_name(const struct iofd_device *dev);
+
+/**
+ * iofd_device_fd() - the device's own fd, for KVM_DEV_VFIO_FILE_ADD,
+ * region and IRQ ioctls. Borrowed: valid until iofd_device_close().
+ *
+ * Return: the fd, -ENODEV for a selftest device, -EINVAL for NULL.
+ */
+IOFD_API int iofd_device_fd(const struct iofd_device *dev);
+
+/**
+ * iofd_device_iommu_type() - the family of the IOMMU translating the device,
+ * from IOMMU_GET_HW_INFO and sysfs.
+ *
+ * Return: an enum iofd_iommu_type, or -EINVAL for NULL.
+ */
+IOFD_API int iofd_device_iommu_type(const struct iofd_device *dev);
+
+/** iofd_device_iommu_name() - its IOMMU instance's sysfs name ("dmar0"), or NULL when unknown. */
+IOFD_API const char *iofd_device_iommu_name(const struct iofd_device *dev);
+
+/**
+ * iofd_device_enforces_coherency() - can the device's IOMMU make its DMA
+ * cache-coherent (block PCIe no-snoop)? KVM, asking VFIO about this device,
+ * gets this answer and then treats its DMA as coherent: so the library
+ * places such a device only in domains that enforce coherency.
+ * @dev: a device
+ *
+ * VT-d: ECAP.SC from IOMMU_GET_HW_INFO. AMD: always. The selftest mock:
+ * never. ARM SMMUv3 and unknown IOMMUs: unknown until the device has been
+ * attached to a domain that enforces coherency (which proves it).
+ *
+ * Return: 1 yes, 0 no, -ENODATA unknown, -EINVAL for NULL.
+ */
+IOFD_API int iofd_device_enforces_coherency(const struct iofd_device *dev);
+
+/**
+ * iofd_device_dirty_tracking() - can the device's IOMMU track the pages it
+ * writes (IOMMU_HW_CAP_DIRTY_TRACKING)?
+ *
+ * Return: 1 yes, 0 no, -EINVAL for NULL.
+ */
+IOFD_API int iofd_device_dirty_tracking(const struct iofd_device *dev);
+
+/** iofd_device_ioas() - the IOAS it is attached to, or NULL. */
+IOFD_API struct iofd_ioas *iofd_device_ioas(const struct iofd_device *dev);
+
+/**
+ * iofd_device_domain() - the domain the library placed it in, or NULL when
+ * detached. Valid until the next attach or detach on that IOAS.
+ */
+IOFD_API const struct iofd_domain *iofd_device_domain(const struct iofd_device *dev);
+
+/**
+ * iofd_device_placement() - one sentence: why the device is in its domain
+ * (or why its last attach failed). Owned by @dev; changes with the next
+ * attach. "" before the first attach.
+ */
+IOFD_API const char *iofd_device_placement(const struct iofd_device *dev);
+
+/* ------------------------------------------------------------------------
+ * I/O address spaces
+ *
+ * An IOAS is one address space of IOVAs, shared by every device attached
+ * to it. The library keeps every translation domain of the IOAS mapping
+ * every mapping (on iommufd: one kernel IOAS, whose HWPTs the kernel fills
+ * and whose pages it pins once), places each device in a domain of its
+ * class (coherency enforcement x dirty tracking x IOMMU instance), and
+ * keeps its own table of mappings for fast translation.
+ *
+ * Semantics, the same on every backend (checked in this order, so one bad
+ * input gives one errno):
+ *  - length 0: -EINVAL; iova + length - 1 or vaddr + length - 1 past
+ *    2^64-1: -EOVERFLOW (a mapping may end at 2^64-1)
+ *  - iova, vaddr or length not a multiple of iofd_ioas_iova_alignment():
+ *    -EINVAL
+ *  - a fixed IOVA window not inside one usable range: -ERANGE
+ *  - a fixed IOVA window overlapping a mapping: -EEXIST
+ *  - no free window for an IOVA the library picks: -ENOSPC
+ *  - unmap of a range that cuts a mapping or holds none: -ENOENT, and
+ *    nothing is unmapped (the kernels would unmap part of it, or not fail)
+ *  - an attach whose device cannot translate an existing mapping (its
+ *    aperture, reserved regions or page size): -EADDRINUSE, nothing attached
+ * The usable ranges are the intersection of what every attached device can
+ * translate; they are re-read after every attach and detach.
+ *
+ * Threads: map, unmap, unmap_all and the translations may be called from
+ * any number of threads at once on one IOAS (a reader-writer lock: the
+ * translations take only the read side). Attach and detach serialise with
+ * them. The getters of domains and devices must not race with attach,
+ * detach or free.
+ */
+
+/* iofd_ioas_opts.flags */
+/* The IOAS is for a VMM that will migrate: devices whose IOMMU can track
+ * dirty pages get domains allocated for dirty tracking; the others get
+ * domains of their own and are not tracked (iofd_domain_dirty_tracking()). */
+#define IOFD_IOAS_DIRTY_TRACKING	(1u << 0)
+
+/**
+ * struct iofd_ioas_opts - how to make an IOAS.
+ * @sz: sizeof(struct iofd_ioas_opts), set by IOFD_OPTS()
+ * @flags: IOFD_IOAS_* bits
+ */
+struct iofd_ioas_opts {
+	size_t sz;
+	uint32_t flags;
+};
+
+/**
+ * iofd_ioas_new() - make an empty IOAS.
+ * @ret: where it is stored; free it with iofd_ioas_free()
+ * @ctx: a context
+ * @opts: options, or NULL
+ *
+ * On iommufd: a kernel IOAS (IOMMU_IOAS_ALLOC) on the context's /dev/iommu,
+ * which is opened on first use. Memory can be mapped before any device is
+ * attached; the kernel pins it when the first device attaches.
+ *
+ * Return: 0, or -EINVAL (NULL argument, bad options, unknown flag),
+ * -E2BIG (options from a newer header), -EOPNOTSUPP (the context's backend
+ * is type1 or compat: not in this release), -ENOMEM, or the errno of
+ * opening /dev/iommu or of IOMMU_IOAS_ALLOC.
+ */
+IOFD_API int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx,
+			   const struct iofd_ioas_opts *opts);
+
+/**
+ * iofd_ioas_free() - unmap everything and free the IOAS.
+ * @ioas: an IOAS, or NULL
+ *
+ * Return: 0, or -EBUSY (nothing done) while a device is attached.
+ */
+IOFD_API int iofd_ioas_free(struct iofd_ioas *ioas);
+
+/**
+ * iofd_device_attach() - put a device into an IOAS.
+ * @dev: a device, not attached
+ * @ioas: an IOAS of the same context
+ *
+ * The library works out the device's class (coherency enforcement, dirty
+ * tracking if the IOAS asks for it, IOMMU instance), tries the IOAS's
+ * domains of that class (the kernel may still refuse one: -EINVAL from the
+ * kernel means "not this one", and the next is tried), and else makes a new
+ * domain for it (IOMMU_HWPT_ALLOC). A device able to enforce coherency is
+ * never put in a domain that does not; a device whose ability is unknown
+ * joins only a domain that enforces coherency (its acceptance proves the
+ * device can) or gets a domain of its own. Every existing mapping is in the
+ * new domain before this returns (the kernel fills it). Then the usable
+ * IOVA ranges are re-read. iofd_device_placement() says what was decided.
+ *
+ * Return: 0, or
+ *  -EINVAL: NULL argument, or devices of two contexts
+ *  -EBUSY: @dev is attached already
+ *  -EADDRINUSE: an existing mapping lies where the device cannot translate
+ *	(outside its aperture, in a reserved region, or misaligned for its
+ *	page size); nothing changed
+ *  -ENOTTY: a selftest device on a kernel without CONFIG_IOMMUFD_TEST
+ *  the kernel's errno otherwise (e.g. -ENOMEM, or -EFAULT for a mapping
+ *	whose memory is gone), with nothing changed
+ */
+IOFD_API int iofd_device_attach(struct iofd_device *dev, struct iofd_ioas *ioas);
+
+/**
+ * iofd_device_detach() - take a device out of its IOAS.
+ * @dev: an attached device
+ *
+ * The device's DMA is blocked from here on. A domain left without devices
+ * is freed; the IOAS's mappings stay. The usable ranges are re-read (and
+ * may widen).
+ *
+ * Return: 0, -EINVAL (NULL, or not attached), or the kernel's errno.
+ */
+IOFD_API int iofd_device_detach(struct iofd_device *dev);
+
+/* iofd_ioas_map() flags */
+#define IOFD_MAP_READ		(1u << 0) /* devices may read the memory */
+#define IOFD_MAP_WRITE		(1u << 1) /* devices may write it */
+#define IOFD_MAP_FIXED_IOVA	(1u << 2) /* at *iova; else the library picks */
+
+/**
+ * iofd_ioas_map() - map user memory for DMA.
+ * @ioas: an IOAS
+ * @vaddr: the memory; aligned to iofd_ioas_iova_alignment()
+ * @length: its size in bytes; a multiple of the alignment
+ * @flags: IOFD_MAP_* bits; at least one of READ and WRITE
+ * @iova: with IOFD_MAP_FIXED_IOVA, the IOVA to map at; else the IOVA the
+ *	library picked is stored here: the lowest free window in the usable
+ *	ranges, aligned as @vaddr is up to the largest power of two not above
+ *	@length (at most 1 GiB), so that huge pages can back it; never
+ *	containing IOVA 0 or 2^64-1
+ *
+ * All or nothing: every domain of the IOAS maps it when this returns 0,
+ * and none does when it fails. The memory must stay mapped in the process
+ * until it is unmapped here.
+ *
+ * Return: 0, or the errnos of the semantics above, or
+ *  -EINVAL: NULL argument, no READ/WRITE, an unknown flag
+ *  -EFAULT: the kernel could not pin the memory (not mapped, or read-only
+ *	memory mapped for device writes, or memory the kernel cannot pin, such
+ *	as a BAR)
+ *  -ENOMEM: out of memory, or RLIMIT_MEMLOCK would be exceeded
+ */
+IOFD_API int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length,
+			   uint32_t flags, uint64_t *iova);
+
+/**
+ * iofd_ioas_unmap() - unmap every mapping inside [iova, iova + length).
+ * @ioas: an IOAS
+ * @iova: where the range starts
+ * @length: its size; the range must cover whole mappings
+ *
+ * Return: 0, or -EINVAL (NULL, length 0), -EOVERFLOW, -ENOENT (the range
+ * cuts a mapping or holds none; nothing was unmapped), or the kernel's
+ * errno, after which the IOAS holds exactly what the kernel still maps.
+ */
+IOFD_API int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length);
+
+/**
+ * iofd_ioas_unmap_all() - unmap everything (0 also when nothing was mapped).
+ *
+ * Return: 0, -EINVAL for NULL, or the kernel's errno, after which the
+ * IOAS holds exactly what the kernel still maps.
+ */
+IOFD_API int iofd_ioas_unmap_all(struct iofd_ioas *ioas);
+
+/**
+ * iofd_ioas_translate() - the IOVA of a user address.
+ * @ioas: an IOAS
+ * @vaddr: any address inside a mapping
+ * @iova: where its IOVA goes
+ * @len: where the bytes from @vaddr to the mapping's end go (may be NULL)
+ *
+ * O(log n), only the read side of the IOAS's lock. Memory mapped at two
+ * IOVAs translates to the mapping that starts lowest in user address, then
+ * lowest in IOVA.
+ *
+ * Return: 0, -EINVAL (NULL @ioas or @iova), -ENOENT (not mapped).
+ */
+IOFD_API int iofd_ioas_translate(struct iofd_ioas *ioas, const void *vaddr,
+				 uint64_t *iova, uint64_t *len);
+
+/**
+ * iofd_ioas_iova_to_vaddr() - the user address behind an IOVA.
+ * @ioas, @len: as iofd_ioas_translate()
+ * @iova: any IOVA inside a mapping
+ * @vaddr: where the address goes
+ *
+ * Return: 0, -EINVAL, -ENOENT.
+ */
+IOFD_API int iofd_ioas_iova_to_vaddr(struct iofd_ioas *ioas, uint64_t iova,
+				     void **vaddr, uint64_t *len);
+
+/** struct iofd_iova_range - an inclusive range of IOVAs, [start, last]. */
+struct iofd_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+/**
+ * iofd_ioas_iova_ranges() - the IOVAs that can be mapped now.
+ * @ioas: an IOAS
+ * @ranges: where up to @n ranges go, sorted (may be NULL when @n is 0)
+ * @n: how many fit
+ *
+ * Return: how many ranges there are (more than @n: call again with more
+ * room), or -EINVAL.
+ */
+IOFD_API int iofd_ioas_iova_ranges(struct iofd_ioas *ioas, struct iofd_iova_range *ranges,
+				   size_t n);
+
+/**
+ * iofd_ioas_iova_alignment() - the alignment every iova, vaddr and length
+ * must have: the largest smallest page size of the attached domains (at
+ * least the CPU page size).
+ *
+ * Return: the alignment, or 0 for NULL.
+ */
+IOFD_API uint64_t iofd_ioas_iova_alignment(struct iofd_ioas *ioas);
+
+/** iofd_ioas_mapping_count() - how many mappings it holds. */
+IOFD_API size_t iofd_ioas_mapping_count(struct iofd_ioas *ioas);
+
+/** iofd_ioas_device_count() - how many devices are attached. */
+IOFD_API size_t iofd_ioas_device_count(const struct iofd_ioas *ioas);
+
+/** iofd_ioas_device() - the @idx-th attached device, in attach order, or NULL. */
+IOFD_API struct iofd_device *iofd_ioas_device(const struct iofd_ioas *ioas, size_t idx);
+
+/** iofd_ioas_domain_count() - how many domains hold its devices. */
+IOFD_API size_t iofd_ioas_domain_count(const struct iofd_ioas *ioas);
+
+/** iofd_ioas_domain() - the @idx-th domain, in the order made, or NULL. */
+IOFD_API const struct iofd_domain *iofd_ioas_domain(const struct iofd_ioas *ioas,
+						    size_t idx);
+
+/**
+ * iofd_ioas_kernel_id() - the kernel object behind it: the iommufd IOAS id.
+ *
+ * Return: the id, or -EINVAL for NULL.
+ */
+IOFD_API int iofd_ioas_kernel_id(const struct iofd_ioas *ioas);
+
+/* ------------------------------------------------------------------------
+ * Domains: where the library placed devices (read-only facts)
+ */
+
+/**
+ * iofd_domain_enforces_coherency() - does the domain block no-snoop DMA?
+ *
+ * Decided when the domain was made, by the device it was made for.
+ * Return: 1 yes, 0 no, -ENODATA unknown (its devices' IOMMU does not say),
+ * -EINVAL for NULL.
+ */
+IOFD_API int iofd_domain_enforces_coherency(const struct iofd_domain *domain);
+
+/** iofd_domain_dirty_tracking() - was it made to track dirty pages? 1, 0, -EINVAL. */
+IOFD_API int iofd_domain_dirty_tracking(const struct iofd_domain *domain);
+
+/** iofd_domain_iommu_name() - the IOMMU instance of its devices, or NULL when unknown. */
+IOFD_API const char *iofd_domain_iommu_name(const struct iofd_domain *domain);
+
+/** iofd_domain_kernel_id() - the iommufd HWPT id, or -EINVAL for NULL. */
+IOFD_API int iofd_domain_kernel_id(const struct iofd_domain *domain);
+
+/** iofd_domain_device_count() - how many devices it holds (at least 1). */
+IOFD_API size_t iofd_domain_device_count(const struct iofd_domain *domain);
+
+/** iofd_domain_device() - the @idx-th device, in attach order, or NULL. */
+IOFD_API struct iofd_device *iofd_domain_device(const struct iofd_domain *domain,
+						size_t idx);
+
 #ifdef __cplusplus
 }
 #endif

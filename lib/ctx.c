@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The context: options, logging, the kernel behind the seam, owned fds. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "ctx.h"
 #include "log.h"
 #include "opts.h"
+#include "sysfs.h"
 
 #define CTX_OPTS_SZ_V1 iofd_offsetofend(struct iofd_ctx_opts, dev_root)
 #define CTX_KNOWN_FLAGS (IOFD_CTX_IOMMU_FD | IOFD_CTX_CONTAINER_FD)
@@ -126,6 +129,7 @@ int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *user_opt
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
+	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->backend = o.backend;
 	ctx->iommu_fd = -1;
 	ctx->container_fd = -1;
@@ -182,7 +186,30 @@ void iofd_ctx_free(struct iofd_ctx *ctx)
 	iofd_sys_close(ctx, ctx->container_fd);
 	free(ctx->sysfs_root);
 	free(ctx->dev_root);
+	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
+}
+
+int iofd_ctx_iommufd(struct iofd_ctx *ctx)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pthread_mutex_lock(&ctx->lock);
+	fd = ctx->iommu_fd;
+	if (fd < 0) {
+		fd = iofd_path_fmt(path, sizeof(path), "%s/iommu", ctx->dev_root);
+		if (fd == 0)
+			fd = iofd_sys_open(ctx, path, O_RDWR);
+		if (fd >= 0) {
+			ctx->iommu_fd = fd;
+			iofd_dbg(ctx, "opened %s", path);
+		} else {
+			iofd_err(ctx, "cannot open %s: %s", path, strerror(-fd));
+		}
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return fd;
 }
 
 int iofd_ctx_backend(const struct iofd_ctx *ctx)

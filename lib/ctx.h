@@ -3,6 +3,8 @@
 #ifndef IOFD_CTX_H
 #define IOFD_CTX_H
 
+#include <pthread.h>
+
 #include "libiommufd.h"
 #include "sys.h"
 
@@ -21,7 +23,14 @@ struct iofd_ctx {
 
 	const struct iofd_kernel_ops *sys;
 	void *sys_priv;
+
+	pthread_mutex_t lock;	/* opening iommu_fd on first use */
+	unsigned int n_mock;	/* selftest devices opened: their names */
 };
+
+/* The context's iommufd: the one given in its options, or DEV/iommu opened
+ * on first use and kept. Return: the fd (owned by @ctx), or -errno. */
+int iofd_ctx_iommufd(struct iofd_ctx *ctx);
 
 /* iofd_ctx_new() with another kernel behind the seam from the first call on
  * (so even the checks of pre-opened fds go to it): tests, the simulator. */

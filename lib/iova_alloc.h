@@ -30,13 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "libiommufd.h"
 #include "mapping_table.h"
 
-/* An inclusive range of IOVAs: [start, last]. */
-struct iofd_iova_range {
-	uint64_t start;
-	uint64_t last;
-};
+/* struct iofd_iova_range, an inclusive range [start, last], is public. */
 
 struct iofd_iova_alloc {
 	struct iofd_iova_range *ranges;	/* sorted, disjoint, not adjacent */

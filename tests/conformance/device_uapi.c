@@ -775,26 +775,6 @@ static void mock_devices_are_refused_while_vtd_is_on(void **state)
  */
 
 /* IOMMU_TEST_CMD and a mock IOMMU that works (VT-d off), or skip. */
-static void need_mock(struct kern *k, int fd)
-{
-	uint32_t ioas, stdev;
-	int r;
-
-	k_need_test_cmd(k, fd);
-	ioas = k_ioas_alloc(k, fd);
-	r = k_mock_domain(k, fd, ioas, 0, &stdev, NULL, NULL);
-	if (r == -EINVAL) {
-		print_message("skip: MOCK_DOMAIN is EINVAL: the mock IOMMU works only with "
-			      "VT-d off (the lab's mock boot)\n");
-		k_destroy(k, fd, ioas);
-		k_close(k, fd);
-		skip();
-	}
-	assert_int_equal(r, 0);
-	assert_int_equal(k_destroy(k, fd, stdev), 0);
-	assert_int_equal(k_destroy(k, fd, ioas), 0);
-}
-
 static void two_mock_domains_mirror_one_ioas(void **state)
 {
 	struct kern *k = KERN(state);
@@ -804,7 +784,7 @@ static void two_mock_domains_mirror_one_ioas(void **state)
 	uint64_t align;
 	int fd = k_open(k);
 
-	need_mock(k, fd);
+	k_need_mock(k, fd);
 	ioas = k_ioas_alloc(k, fd);
 	assert_int_equal(k_mock_domain(k, fd, ioas, 0, &s1, &h1, &i1), 0);
 	/* The selftest object first, then the device, then its HWPT. */
@@ -861,7 +841,7 @@ static void mock_devices_report_the_mock_iommu(void **state)
 	uint32_t ioas, s1, i1, s2, i2;
 	int fd = k_open(k);
 
-	need_mock(k, fd);
+	k_need_mock(k, fd);
 	ioas = k_ioas_alloc(k, fd);
 	assert_int_equal(k_mock_domain(k, fd, ioas, 0, &s1, NULL, &i1), 0);
 	assert_int_equal(k_mock_domain(k, fd, ioas, IOFD_U_MOCK_FLAGS_DEVICE_NO_DIRTY, &s2, NULL,
@@ -895,7 +875,7 @@ static void mock_domain_replace_moves_a_device(void **state)
 	uint32_t ioas, s1, h1, i1, hm;
 	int fd = k_open(k);
 
-	need_mock(k, fd);
+	k_need_mock(k, fd);
 	ioas = k_ioas_alloc(k, fd);
 	assert_int_equal(k_mock_domain(k, fd, ioas, 0, &s1, &h1, &i1), 0);
 	assert_int_equal(k_hwpt_alloc(k, fd, i1, ioas, 0, &hm), 0);
@@ -965,7 +945,7 @@ static void mock_dirty_tracking(void **state)
 	uint64_t bm, n;
 	int fd = k_open(k);
 
-	need_mock(k, fd);
+	k_need_mock(k, fd);
 	ioas = k_ioas_alloc(k, fd);
 	assert_int_equal(k_mock_domain(k, fd, ioas, 0, &s1, &h1, &i1), 0);
 	assert_int_equal(k_mock_domain(k, fd, ioas, IOFD_U_MOCK_FLAGS_DEVICE_NO_DIRTY, &s4, NULL,
@@ -1290,10 +1270,6 @@ static void dirty_pages_follow_simulated_dma(void **state)
 	k_close(k, ifd);
 }
 
-#define T_LAB(f) cmocka_unit_test_setup_teardown(f, kern_setup_lab, kern_teardown)
-#define T_MOCK(f) cmocka_unit_test_setup_teardown(f, kern_setup_mock, kern_teardown)
-#define T_SIM(f) cmocka_unit_test_setup_teardown(f, kern_setup, kern_teardown)
-
 int main(void)
 {
 	const struct CMUnitTest cdev[] = {
@@ -1323,25 +1299,6 @@ int main(void)
 		T_SIM(smmuv3_domains_stay_on_their_instance),
 		T_SIM(dirty_pages_follow_simulated_dma),
 	};
-	const char *kernel = getenv("IOFD_KERNEL");
-	int r = kern_main_check("conformance-device"), failed = 0;
 
-	if (r)
-		return r;
-	if (kernel && !strcmp(kernel, "real")) {
-		failed += cmocka_run_group_tests_name("cdev", cdev, NULL, NULL);
-		failed += cmocka_run_group_tests_name("mock", mock, NULL, NULL);
-		printf("conformance-device: %zu simulator-only tests not run on a real kernel\n",
-		       sizeof(sim) / sizeof(sim[0]));
-		return failed ? 1 : 0;
-	}
-	kern_sim_snoop_control = true;
-	failed += cmocka_run_group_tests_name("cdev (VT-d with snoop control)", cdev, NULL, NULL);
-	kern_sim_snoop_control = false;
-	failed += cmocka_run_group_tests_name("cdev (VT-d without snoop control)", cdev, NULL,
-					      NULL);
-	kern_sim_snoop_control = true;
-	failed += cmocka_run_group_tests_name("mock", mock, NULL, NULL);
-	failed += cmocka_run_group_tests_name("sim", sim, NULL, NULL);
-	return failed ? 1 : 0;
+	return KERN_RUN("conformance-device", cdev, mock, sim);
 }

@@ -50,6 +50,32 @@ int kern_main_check(const char *prog)
 	return 0;
 }
 
+int kern_run(const char *prog, const struct CMUnitTest *cdev, size_t n_cdev,
+	     const struct CMUnitTest *mock, size_t n_mock, const struct CMUnitTest *sim,
+	     size_t n_sim)
+{
+	int r = kern_main_check(prog), failed = 0;
+
+	if (r)
+		return r;
+	if (want_real()) {
+		failed += _cmocka_run_group_tests("cdev", cdev, n_cdev, NULL, NULL);
+		failed += _cmocka_run_group_tests("mock", mock, n_mock, NULL, NULL);
+		printf("%s: %zu simulator-only tests not run on a real kernel\n", prog, n_sim);
+		return failed ? 1 : 0;
+	}
+	kern_sim_snoop_control = true;
+	failed += _cmocka_run_group_tests("cdev (VT-d with snoop control)", cdev, n_cdev, NULL,
+					  NULL);
+	kern_sim_snoop_control = false;
+	failed += _cmocka_run_group_tests("cdev (VT-d without snoop control)", cdev, n_cdev,
+					  NULL, NULL);
+	kern_sim_snoop_control = true;
+	failed += _cmocka_run_group_tests("mock", mock, n_mock, NULL, NULL);
+	failed += _cmocka_run_group_tests("sim", sim, n_sim, NULL, NULL);
+	return failed ? 1 : 0;
+}
+
 bool kern_is_real(const struct kern *k)
 {
 	return !k->sim;
@@ -273,6 +299,26 @@ void k_need_test_cmd(struct kern *k, int fd)
 		skip();
 	}
 	assert_int_equal(r, -EOPNOTSUPP);
+}
+
+void k_need_mock(struct kern *k, int fd)
+{
+	uint32_t ioas, stdev;
+	int r;
+
+	k_need_test_cmd(k, fd);
+	ioas = k_ioas_alloc(k, fd);
+	r = k_mock_domain(k, fd, ioas, 0, &stdev, NULL, NULL);
+	if (r == -EINVAL) {
+		print_message("skip: MOCK_DOMAIN is EINVAL: the mock IOMMU works only with "
+			      "VT-d off (the lab's mock boot)\n");
+		k_destroy(k, fd, ioas);
+		k_close(k, fd);
+		skip();
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(k_destroy(k, fd, stdev), 0);
+	assert_int_equal(k_destroy(k, fd, ioas), 0);
 }
 
 uint32_t k_ioas_alloc(struct kern *k, int fd)

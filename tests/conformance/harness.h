@@ -64,6 +64,23 @@ extern bool kern_sim_snoop_control;
 int kern_setup_lab(void **state);
 /* The lab's mock boot: no VT-d (intel_iommu=off), only the selftest IOMMU. */
 int kern_setup_mock(void **state);
+/* cmocka tests on the lab's host, on the mock boot's, and on a bare simulator. */
+#define T_LAB(f) cmocka_unit_test_setup_teardown(f, kern_setup_lab, kern_teardown)
+#define T_MOCK(f) cmocka_unit_test_setup_teardown(f, kern_setup_mock, kern_teardown)
+#define T_SIM(f) cmocka_unit_test_setup_teardown(f, kern_setup, kern_teardown)
+
+/*
+ * The main of a suite of device tests: @cdev on the lab's host (on the
+ * simulator twice, VT-d snoop control on and off), @mock on the mock boot,
+ * and, on the simulator only, @sim. Return: the exit status (77: no kernel).
+ */
+#define KERN_RUN(prog, cdev, mock, sim)                                          \
+	kern_run(prog, cdev, sizeof(cdev) / sizeof(cdev[0]), mock,               \
+		 sizeof(mock) / sizeof(mock[0]), sim, sizeof(sim) / sizeof(sim[0]))
+int kern_run(const char *prog, const struct CMUnitTest *cdev, size_t n_cdev,
+	     const struct CMUnitTest *mock, size_t n_mock, const struct CMUnitTest *sim,
+	     size_t n_sim);
+
 /* "sim" or "real"; the program's main calls this first (77 when real is missing). */
 int kern_main_check(const char *prog);
 bool kern_is_real(const struct kern *k);
@@ -83,6 +100,8 @@ uint64_t k_hole(struct kern *k, size_t len);
 
 /* Does this kernel have IOMMU_TEST_CMD? Skips the test when not (the reason printed). */
 void k_need_test_cmd(struct kern *k, int fd);
+/* Can it make mock devices (VT-d off)? Skips the test when not, closing @fd. */
+void k_need_mock(struct kern *k, int fd);
 
 /* The host's sysfs: "/sys", or the simulated host's. */
 const char *k_sysfs(struct kern *k);

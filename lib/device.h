@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * An opened device (lib/device.c) and the kinds of device behind one small
+ * ops table: a VFIO cdev bound to iommufd (lib/device_cdev.c) and the
+ * kernel selftest's mock device (lib/device_selftest.c).
+ */
+#ifndef IOFD_DEVICE_H
+#define IOFD_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libiommufd.h"
+
+struct iofd_ioas;
+struct iofd_domain;
+
+/* What the library knows of the IOMMU translating a device. */
+struct iofd_devinfo {
+	enum iofd_iommu_type type;
+	int cc;			/* can enforce coherency: 1, 0, -ENODATA */
+	bool dirty;		/* can track dirty pages */
+	char iommu[64];		/* its instance's sysfs name; "" unknown */
+	uint64_t vtd_cap, vtd_ecap;
+	char cc_why[96];	/* where @cc comes from, for the placement reason */
+};
+
+struct iofd_device;
+
+struct iofd_device_ops {
+	const char *kind;
+	/*
+	 * Make the kernel's device ready for placement in @ioas and fill
+	 * dev->info and dev->dev_id. A cdev did this when it was bound: NULL.
+	 * A mock device comes into being here, attached to the IOAS itself.
+	 * On failure nothing is left behind.
+	 */
+	int (*prepare)(struct iofd_device *dev, struct iofd_ioas *ioas);
+	/* Undo prepare() after a placement that failed. */
+	void (*unprepare)(struct iofd_device *dev);
+	/* Attach (or move, hitlessly) the device to the kernel domain
+	 * @pt_id. -EINVAL: the domain does not take this device. */
+	int (*attach)(struct iofd_device *dev, uint32_t pt_id);
+	/* Block its DMA: the device leaves its domain. */
+	int (*detach)(struct iofd_device *dev);
+	/* Free what the kind holds (the fd is closed by device.c). */
+	void (*close)(struct iofd_device *dev);
+};
+
+struct iofd_device {
+	struct iofd_ctx *ctx;
+	const struct iofd_device_ops *ops;
+	char *name;
+	int fd;			/* the cdev, or -1 */
+	uint32_t dev_id;	/* the kernel's device id; 0: none (yet) */
+	struct iofd_devinfo info;
+	bool attached;		/* in the kernel, to some pt */
+
+	/* Set by the IOAS while attached. */
+	struct iofd_ioas *ioas;
+	struct iofd_domain *domain;
+	char placement[320];
+
+	/* The selftest mock. */
+	uint32_t mock_flags;
+	uint32_t stdev_id;
+};
+
+extern const struct iofd_device_ops iofd_device_cdev_ops;
+extern const struct iofd_device_ops iofd_device_selftest_ops;
+
+/* Bind an opened cdev to the context's iommufd and read its hw info.
+ * lib/device_cdev.c. */
+int iofd_device_cdev_bind(struct iofd_device *dev, const char *syspath);
+
+/* Fill @info from IOMMU_GET_HW_INFO on @dev_id, completed from sysfs
+ * (@syspath: the device's directory, or NULL). lib/hw_info.c. */
+int iofd_hw_info_read(struct iofd_ctx *ctx, int iommufd, uint32_t dev_id,
+		      const char *syspath, struct iofd_devinfo *info);
+
+#endif

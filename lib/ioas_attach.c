@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Devices in an IOAS: attach with placement (lib/placement.c decides which
+ * domains a device may join; the kernel has the last word), detach, and the
+ * domain facts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "device.h"
+#include "ioas.h"
+#include "log.h"
+#include "placement.h"
+
+/* Make room for one more pointer in *@v (holding @n). */
+static int reserve(void *v, size_t n)
+{
+	void **p = *(void ***)v, **tmp = realloc(p, (n + 1) * sizeof(*p));
+
+	if (!tmp)
+		return -ENOMEM;
+	*(void ***)v = tmp;
+	return 0;
+}
+
+static void remove_ptr(void **v, size_t *n, const void *p)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (v[i] == p) {
+			memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
+			(*n)--;
+			return;
+		}
+	}
+}
+
+static void domain_release(struct iofd_domain *d)
+{
+	free(d->devs);
+	free(d);
+}
+
+int iofd_ioas_reap_domains(struct iofd_ioas *ioas)
+{
+	for (size_t i = 0; i < ioas->n_domains;) {
+		struct iofd_domain *d = ioas->domains[i];
+		int r;
+
+		if (d->n_devs) {
+			i++;
+			continue;
+		}
+		r = ioas->be->domain_free(ioas, d);
+		if (r < 0)
+			return r;
+		remove_ptr((void **)ioas->domains, &ioas->n_domains, d);
+		domain_release(d);
+	}
+	return 0;
+}
+
+/* Try the domains @dev's class may join, in the order made. 0 and *@ret:
+ * joined; 1: none took it (@why says which refused); <0: a kernel error. */
+static int join_existing(struct iofd_ioas *ioas, struct iofd_device *dev,
+			 const struct iofd_class *c, struct iofd_domain **ret, char *why,
+			 size_t len)
+{
+	size_t used = 0;
+
+	why[0] = '\0';
+	for (size_t i = 0; i < ioas->n_domains; i++) {
+		struct iofd_domain *d = ioas->domains[i];
+		int r;
+
+		if (!iofd_placement_may_join(c, d))
+			continue;
+		r = dev->ops->attach(dev, d->kernel_id);
+		if (r == 0) {
+			*ret = d;
+			return 0;
+		}
+		if (r != -EINVAL)
+			return r;
+		if (used < len)
+			used += snprintf(why + used, len - used, "%sHWPT %u refused it",
+					 used ? ", " : "", d->kernel_id);
+	}
+	return 1;
+}
+
+/* A new domain for @dev, of its class, with @dev in it. */
+static int join_new(struct iofd_ioas *ioas, struct iofd_device *dev, const struct iofd_class *c,
+		    struct iofd_domain **ret)
+{
+	struct iofd_domain *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	d->ioas = ioas;
+	d->cc = c->cc;
+	d->dirty = c->dirty;
+	snprintf(d->iommu, sizeof(d->iommu), "%s", c->iommu);
+	r = reserve(&ioas->domains, ioas->n_domains);
+	if (r == 0)
+		r = ioas->be->domain_new(ioas, dev, d, c->dirty);
+	if (r < 0) {
+		free(d);
+		return r;
+	}
+	r = dev->ops->attach(dev, d->kernel_id);
+	if (r < 0) {
+		if (ioas->be->domain_free(ioas, d) < 0) {
+			/* Keep it, empty, for iofd_ioas_reap_domains(). */
+			ioas->domains[ioas->n_domains++] = d;
+			return r;
+		}
+		free(d);
+		return r;
+	}
+	ioas->domains[ioas->n_domains++] = d;
+	*ret = d;
+	return 0;
+}
+
+static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
+{
+	char cls[160], refused[96];
+	struct iofd_domain *d = NULL;
+	struct iofd_class c;
+	int r;
+
+	r = reserve(&ioas->devs, ioas->n_devs);
+	if (r < 0)
+		return r;
+	if (dev->ops->prepare) {
+		r = dev->ops->prepare(dev, ioas);
+		if (r < 0)
+			return r;
+	}
+	iofd_placement_class(ioas, dev, &c);
+	iofd_class_describe(&c, cls, sizeof(cls));
+	r = join_existing(ioas, dev, &c, &d, refused, sizeof(refused));
+	if (r == 0) {
+		snprintf(dev->placement, sizeof(dev->placement),
+			 "joined HWPT %u, the domain of its class (%s; %s)", d->kernel_id, cls,
+			 dev->info.cc_why);
+	} else if (r == 1) {
+		r = join_new(ioas, dev, &c, &d);
+		if (r == 0)
+			snprintf(dev->placement, sizeof(dev->placement),
+				 "new HWPT %u for its class (%s; %s): %s", d->kernel_id, cls,
+				 dev->info.cc_why,
+				 refused[0] ? refused : "no domain of that class yet");
+	}
+	if (r == 0)
+		r = reserve(&d->devs, d->n_devs);
+	if (r < 0) {
+		if (d && dev->ops->detach(dev) == 0 && !d->n_devs)
+			iofd_ioas_reap_domains(ioas);
+		if (dev->ops->unprepare)
+			dev->ops->unprepare(dev);
+		snprintf(dev->placement, sizeof(dev->placement), "attach failed: %s (class: %s)",
+			 strerror(-r), cls);
+		return r;
+	}
+	d->devs[d->n_devs++] = dev;
+	ioas->devs[ioas->n_devs++] = dev;
+	dev->ioas = ioas;
+	dev->domain = d;
+	if (c.cc < 0 && d->cc == 1) {
+		dev->info.cc = 1;
+		snprintf(dev->info.cc_why, sizeof(dev->info.cc_why),
+			 "proven by its attach to coherency-enforcing HWPT %u", d->kernel_id);
+	}
+	iofd_ioas_reload_ranges(ioas);
+	return 0;
+}
+
+int iofd_device_attach(struct iofd_device *dev, struct iofd_ioas *ioas)
+{
+	int r;
+
+	if (!dev || !ioas || dev->ctx != ioas->ctx)
+		return -EINVAL;
+	if (dev->ioas)
+		return -EBUSY;
+	pthread_rwlock_wrlock(&ioas->lock);
+	r = attach_locked(dev, ioas);
+	pthread_rwlock_unlock(&ioas->lock);
+	if (r == 0)
+		iofd_info(dev->ctx, "%s: %s", dev->name, dev->placement);
+	else
+		iofd_err(dev->ctx, "%s: %s", dev->name, dev->placement);
+	return r;
+}
+
+int iofd_device_detach(struct iofd_device *dev)
+{
+	struct iofd_ioas *ioas;
+	struct iofd_domain *d;
+	int r;
+
+	if (!dev || !dev->ioas)
+		return -EINVAL;
+	ioas = dev->ioas;
+	pthread_rwlock_wrlock(&ioas->lock);
+	d = dev->domain;
+	r = dev->ops->detach(dev);
+	if (r == 0) {
+		remove_ptr((void **)d->devs, &d->n_devs, dev);
+		remove_ptr((void **)ioas->devs, &ioas->n_devs, dev);
+		dev->ioas = NULL;
+		dev->domain = NULL;
+		if (!d->n_devs)
+			iofd_ioas_reap_domains(ioas);
+		iofd_ioas_reload_ranges(ioas);
+	}
+	pthread_rwlock_unlock(&ioas->lock);
+	return r;
+}
+
+size_t iofd_ioas_device_count(const struct iofd_ioas *ioas)
+{
+	return ioas ? ioas->n_devs : 0;
+}
+
+struct iofd_device *iofd_ioas_device(const struct iofd_ioas *ioas, size_t idx)
+{
+	return ioas && idx < ioas->n_devs ? ioas->devs[idx] : NULL;
+}
+
+size_t iofd_ioas_domain_count(const struct iofd_ioas *ioas)
+{
+	return ioas ? ioas->n_domains : 0;
+}
+
+const struct iofd_domain *iofd_ioas_domain(const struct iofd_ioas *ioas, size_t idx)
+{
+	return ioas && idx < ioas->n_domains ? ioas->domains[idx] : NULL;
+}
+
+int iofd_domain_enforces_coherency(const struct iofd_domain *domain)
+{
+	return domain ? domain->cc : -EINVAL;
+}
+
+int iofd_domain_dirty_tracking(const struct iofd_domain *domain)
+{
+	return domain ? domain->dirty : -EINVAL;
+}
+
+const char *iofd_domain_iommu_name(const struct iofd_domain *domain)
+{
+	return domain && domain->iommu[0] ? domain->iommu : NULL;
+}
+
+int iofd_domain_kernel_id(const struct iofd_domain *domain)
+{
+	return domain ? (int)domain->kernel_id : -EINVAL;
+}
+
+size_t iofd_domain_device_count(const struct iofd_domain *domain)
+{
+	return domain ? domain->n_devs : 0;
+}
+
+struct iofd_device *iofd_domain_device(const struct iofd_domain *domain, size_t idx)
+{
+	return domain && idx < domain->n_devs ? domain->devs[idx] : NULL;
+}

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The library's IOAS/device API, checked the same way on libiommufd-sim and
+ * on a real kernel (IOFD_KERNEL=real; in the lab: tests/vm/run --variant
+ * sc|nosc|mock -- env IOFD_KERNEL=real <this program>). Every check is
+ * something a VMM or a userspace driver relies on; the kernel's own view is
+ * read beside the library's (raw IOAS ranges, pinned pages, MD_CHECK_MAP,
+ * simulated DMA) so that "the library says so" is never the only proof.
+ *
+ *  - "cdev": the first devices on vfio-pci with a VFIO cdev (the lab's two
+ *    NVMe controllers under VT-d, snoop control on or off).
+ *  - "mock": the selftest's mock devices (the lab's mock boot, VT-d off):
+ *    dirty-tracking placement, one map in two HWPTs of different classes.
+ *  - "sim": what only the simulator can show: IOMMUs of mixed coherency and
+ *    of unknown coherency on one IOAS, simulated DMA through every domain,
+ *    and a fault-injection sweep over a whole map/attach/unmap/detach life.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PS (KERN(state)->page_size)
+#define MSI_START 0xfee00000ull
+#define MSI_LAST 0xfeefffffull
+#define ECAP_SC (1ull << 7)
+#define RWF (IOFD_MAP_READ | IOFD_MAP_WRITE)
+
+/* A context on the test's kernel, sharing the test's iommufd @ifd (the
+ * context duplicates it: one open file, so the test sees its objects). */
+static struct iofd_ctx *lib_ctx(struct kern *k, int ifd)
+{
+	IOFD_OPTS(iofd_ctx_opts, o, .backend = IOFD_BACKEND_IOMMUFD,
+		  .flags = IOFD_CTX_IOMMU_FD, .iommu_fd = ifd);
+	struct iofd_ctx *ctx;
+
+	if (k->sim)
+		assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
+	return ctx;
+}
+
+static struct iofd_ioas *lib_ioas(struct iofd_ctx *ctx, uint32_t flags)
+{
+	IOFD_OPTS(iofd_ioas_opts, o, .flags = flags);
+	struct iofd_ioas *ioas;
+
+	assert_int_equal(iofd_ioas_new(&ioas, ctx, &o), 0);
+	return ioas;
+}
+
+static struct iofd_device *lib_dev(struct iofd_ctx *ctx, const char *bdf)
+{
+	struct iofd_device *dev;
+
+	assert_int_equal(iofd_device_open(&dev, ctx, bdf, NULL), 0);
+	return dev;
+}
+
+/* The library's usable ranges equal the kernel's IOAS's, read raw. */
+static size_t assert_ranges_match_kernel(struct kern *k, int ifd, struct iofd_ioas *ioas)
+{
+	struct iofd_u_iommu_iova_range kr[16];
+	struct iofd_iova_range lr[16];
+	uint64_t align;
+	int nk = k_ranges(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), kr, 16, &align);
+	int nl = iofd_ioas_iova_ranges(ioas, lr, 16);
+
+	assert_true(nk > 0 && nk <= 16);
+	assert_int_equal(nl, nk);
+	for (int i = 0; i < nk; i++) {
+		assert_int_equal(lr[i].start, kr[i].start);
+		assert_int_equal(lr[i].last, kr[i].last);
+	}
+	assert_int_equal(iofd_ioas_iova_alignment(ioas), align > k->page_size ? align : k->page_size);
+	return (size_t)nk;
+}
+
+/* Is [start, last] inside one usable range of @ioas? */
+static bool usable(struct iofd_ioas *ioas, uint64_t start, uint64_t last)
+{
+	struct iofd_iova_range r[16];
+	int n = iofd_ioas_iova_ranges(ioas, r, 16);
+
+	for (int i = 0; i < n && i < 16; i++)
+		if (r[i].start <= start && last <= r[i].last)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------------
+ * cdev: the lab's NVMe controllers under VT-d
+ */
+
+static void two_devices_of_one_class_share_one_domain(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0, v1;
+	int ifd, want_cc;
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *d0, *d1;
+	const struct iofd_domain *dom;
+
+	k_vfio_dev(k, 0, &v0);
+	k_vfio_dev(k, 1, &v1);
+	if (!v0.vtd || strcmp(v0.iommu, v1.iommu)) {
+		print_message("skip: needs two devices behind one VT-d unit\n");
+		skip();
+	}
+	want_cc = !!(v0.ecap & ECAP_SC);
+	ifd = k_open(k);
+	ctx = lib_ctx(k, ifd);
+	ioas = lib_ioas(ctx, 0);
+	d0 = lib_dev(ctx, v0.bdf);
+	d1 = lib_dev(ctx, v1.bdf);
+	/* What the kernel's hw info says is what sysfs says. */
+	assert_int_equal(iofd_device_iommu_type(d0), IOFD_IOMMU_INTEL_VTD);
+	assert_string_equal(iofd_device_iommu_name(d0), v0.iommu);
+	assert_int_equal(iofd_device_enforces_coherency(d0), want_cc);
+	assert_int_equal(iofd_device_enforces_coherency(d1), want_cc);
+	assert_string_equal(iofd_device_placement(d0), "");
+
+	assert_int_equal(iofd_device_attach(d0, ioas), 0);
+	assert_int_equal(iofd_device_attach(d1, ioas), 0);
+	assert_int_equal(iofd_device_attach(d1, ioas), -EBUSY);
+	/* One class, one HWPT: no needless duplicate. */
+	assert_int_equal(iofd_ioas_domain_count(ioas), 1);
+	dom = iofd_ioas_domain(ioas, 0);
+	assert_ptr_equal(iofd_device_domain(d0), dom);
+	assert_ptr_equal(iofd_device_domain(d1), dom);
+	assert_int_equal(iofd_domain_enforces_coherency(dom), want_cc);
+	assert_int_equal(iofd_domain_dirty_tracking(dom), 0);
+	assert_string_equal(iofd_domain_iommu_name(dom), v0.iommu);
+	assert_int_equal(iofd_domain_device_count(dom), 2);
+	assert_ptr_equal(iofd_domain_device(dom, 1), d1);
+	assert_null(iofd_domain_device(dom, 2));
+	assert_ptr_equal(iofd_device_ioas(d1), ioas);
+	assert_int_equal(iofd_ioas_device_count(ioas), 2);
+	assert_non_null(strstr(iofd_device_placement(d0), "new HWPT"));
+	assert_non_null(strstr(iofd_device_placement(d1), "joined HWPT"));
+	/* The HWPT is the kernel's: destroying it while in use is EBUSY. */
+	assert_int_equal(k_destroy(k, ifd, (uint32_t)iofd_domain_kernel_id(dom)), -EBUSY);
+
+	assert_int_equal(iofd_ioas_free(ioas), -EBUSY);
+	assert_int_equal(iofd_device_detach(d0), 0);
+	assert_int_equal(iofd_device_detach(d0), -EINVAL);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 1);
+	assert_int_equal(iofd_domain_device_count(iofd_ioas_domain(ioas, 0)), 1);
+	iofd_device_close(d1);	/* detaches */
+	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_device_close(d0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0, v1;
+	char *buf = k_mem(k, 16 * PS), *more = k_mem(k, 4 * PS);
+	uint64_t iova = 0, iova2 = 0, got, len;
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+	struct iofd_device *d0, *d1;
+	void *va;
+
+	k_vfio_dev(k, 0, &v0);
+	k_vfio_dev(k, 1, &v1);
+	/* Mapped before any device: nothing is pinned yet. */
+	assert_int_equal(iofd_ioas_map(ioas, buf, 16 * PS, RWF, &iova), 0);
+	assert_int_equal(k_pinned(k), 0);
+	d0 = lib_dev(ctx, v0.bdf);
+	assert_int_equal(iofd_device_attach(d0, ioas), 0);
+	assert_int_equal(k_pinned(k), 16);
+	/* A second device (same domain or not) pins nothing more. */
+	d1 = lib_dev(ctx, v1.bdf);
+	assert_int_equal(iofd_device_attach(d1, ioas), 0);
+	assert_int_equal(k_pinned(k), 16);
+	assert_int_equal(iofd_ioas_map(ioas, more, 4 * PS, IOFD_MAP_READ, &iova2), 0);
+	assert_int_equal(k_pinned(k), 20);
+	/* The kernel has them where the library says: mapping there again is EEXIST. */
+	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS, iova),
+			 -EEXIST);
+	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS,
+				     iova2 + 3 * PS), -EEXIST);
+	if (k->sim) {
+		char out[8];
+
+		assert_true(iofd_sim_check_domains(k->sim) > 0);
+		memcpy(buf + 5 * PS + 9, "devices", 7);
+		assert_int_equal(iofd_sim_dma_read(k->sim, v1.bdf, iova + 5 * PS + 9, out, 7), 0);
+		assert_memory_equal(out, "devices", 7);
+		assert_int_equal(iofd_sim_dma_write(k->sim, v0.bdf, iova2, "x", 1), -EFAULT);
+	}
+	/* Translation both ways, anywhere inside a mapping. */
+	assert_int_equal(iofd_ioas_translate(ioas, buf + 3 * PS + 17, &got, &len), 0);
+	assert_int_equal(got, iova + 3 * PS + 17);
+	assert_int_equal(len, 13 * PS - 17);
+	assert_int_equal(iofd_ioas_iova_to_vaddr(ioas, iova2 + PS, &va, &len), 0);
+	assert_ptr_equal(va, more + PS);
+	assert_int_equal(len, 3 * PS);
+	assert_int_equal(iofd_ioas_translate(ioas, more + 4 * PS, &got, NULL), -ENOENT);
+	assert_int_equal(iofd_ioas_iova_to_vaddr(ioas, iova2 + 4 * PS, &va, NULL), -ENOENT);
+
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, 16 * PS), 0);
+	assert_int_equal(k_pinned(k), 4);
+	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);
+	assert_int_equal(iofd_ioas_mapping_count(ioas), 0);
+	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);	/* nothing mapped: still fine */
+	iofd_device_close(d0);
+	iofd_device_close(d1);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+/* Every bad input gets the documented errno, on every backend, and
+ * changes nothing: mappings, pins and the kernel's ranges are as before. */
+static void bad_input_gets_one_errno_and_changes_nothing(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0;
+	char *buf = k_mem(k, 8 * PS);
+	uint64_t iova = 0x100000, at, hole = k_hole(k, 4 * PS);
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+	struct iofd_device *d0;
+	size_t nranges;
+
+	k_vfio_dev(k, 0, &v0);
+	d0 = lib_dev(ctx, v0.bdf);
+	assert_int_equal(iofd_device_attach(d0, ioas), 0);
+	nranges = assert_ranges_match_kernel(k, ifd, ioas);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA, &iova), 0);
+	assert_int_equal(iofd_ioas_map(ioas, buf + 4 * PS, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA,
+				       &(uint64_t){ iova + 4 * PS }), 0);
+	assert_int_equal(k_pinned(k), 8);
+
+	/* Arguments. */
+	at = 0x200000;
+	assert_int_equal(iofd_ioas_map(NULL, buf, PS, RWF, &at), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, NULL, PS, RWF, &at), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, RWF, NULL), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, IOFD_MAP_FIXED_IOVA, &at), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, RWF | (1u << 9), &at), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 0, RWF, &at), -EINVAL);
+	/* Overflow, alignment, range, overlap, space: in that order. */
+	at = UINT64_MAX - PS + 1;
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF | IOFD_MAP_FIXED_IOVA, &at),
+			 -EOVERFLOW);
+	assert_int_equal(iofd_ioas_map(ioas, (void *)(UINTPTR_MAX - PS + 1), 2 * PS, RWF, &at),
+			 -EOVERFLOW);
+	at = 0x200000 + 1;
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, RWF | IOFD_MAP_FIXED_IOVA, &at), -EINVAL);
+	at = 0x200000;
+	assert_int_equal(iofd_ioas_map(ioas, buf + 1, PS, RWF | IOFD_MAP_FIXED_IOVA, &at), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS + 1, RWF | IOFD_MAP_FIXED_IOVA, &at), -EINVAL);
+	assert_int_equal(iofd_ioas_map(ioas, buf + 1, PS, RWF, &at), -EINVAL);
+	at = MSI_START;		/* VT-d's reserved MSI window */
+	assert_false(usable(ioas, MSI_START, MSI_START));
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, RWF | IOFD_MAP_FIXED_IOVA, &at), -ERANGE);
+	at = iova + 2 * PS;
+	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA, &at), -EEXIST);
+	assert_int_equal(at, iova + 2 * PS);	/* untouched on failure */
+	{
+		/* More than the address space holds: ENOSPC before the kernel is asked. */
+		uint64_t big = 1ull << 60;
+		void *res = mmap(NULL, PS, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		assert_int_equal(iofd_ioas_map(ioas, res, big, RWF, &at), -ENOSPC);
+		munmap(res, PS);
+	}
+	/* Memory the kernel cannot pin: EFAULT, nothing left behind. */
+	at = 0x400000;
+	assert_int_equal(iofd_ioas_map(ioas, (void *)(uintptr_t)hole, 4 * PS,
+				       RWF | IOFD_MAP_FIXED_IOVA, &at), -EFAULT);
+	assert_int_equal(iofd_ioas_translate(ioas, (void *)(uintptr_t)hole, &at, NULL), -ENOENT);
+
+	/* Unmap: a cut or an empty range is ENOENT and unmaps nothing. */
+	assert_int_equal(iofd_ioas_unmap(NULL, iova, PS), -EINVAL);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, 0), -EINVAL);
+	assert_int_equal(iofd_ioas_unmap(ioas, UINT64_MAX - PS + 1, 2 * PS), -EOVERFLOW);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, 2 * PS), -ENOENT);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova + PS, 4 * PS), -ENOENT);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, 6 * PS), -ENOENT);
+	assert_int_equal(iofd_ioas_unmap(ioas, 0x10000000, PS), -ENOENT);
+	/* The kernel agrees nothing moved: its areas are whole and pinned. */
+	assert_int_equal(iofd_ioas_mapping_count(ioas), 2);
+	assert_int_equal(k_pinned(k), 8);
+	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS, iova),
+			 -EEXIST);
+	assert_int_equal(assert_ranges_match_kernel(k, ifd, ioas), nranges);
+	/* A range covering both, with room around them, unmaps both. */
+	assert_int_equal(iofd_ioas_unmap(ioas, iova - PS, 10 * PS), 0);
+	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, 8 * PS), -ENOENT);
+
+	/* Attach and detach. */
+	assert_int_equal(iofd_device_attach(NULL, ioas), -EINVAL);
+	assert_int_equal(iofd_device_attach(d0, NULL), -EINVAL);
+	assert_int_equal(iofd_device_detach(NULL), -EINVAL);
+	iofd_device_close(d0);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+/* An IOVA the library picks is aligned, usable, and never 0. */
+static void picked_iovas_are_aligned_and_usable(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0;
+	size_t len = 2u << 20;
+	char *big = k_mem(k, 2 * len), *b2m = (char *)(((uintptr_t)big + len - 1) & ~(len - 1));
+	char *small = k_mem(k, 3 * PS);
+	uint64_t a = 0, b = 0, c = 0;
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+	struct iofd_device *d0;
+
+	k_vfio_dev(k, 0, &v0);
+	d0 = lib_dev(ctx, v0.bdf);
+	assert_int_equal(iofd_device_attach(d0, ioas), 0);
+	assert_int_equal(iofd_ioas_map(ioas, small, PS, RWF, &a), 0);
+	assert_int_equal(iofd_ioas_map(ioas, b2m, len, RWF, &b), 0);
+	assert_int_equal(iofd_ioas_map(ioas, small + PS, 2 * PS, RWF, &c), 0);
+	assert_int_not_equal(a, 0);
+	assert_int_equal(a % PS, 0);
+	/* A 2 MiB-aligned buffer gets a 2 MiB-aligned IOVA: huge pages can back it. */
+	assert_int_equal(b % len, 0);
+	assert_true(usable(ioas, a, a + PS - 1) && usable(ioas, b, b + len - 1) &&
+		    usable(ioas, c, c + 2 * PS - 1));
+	assert_true(c + 2 * PS <= b || c >= b + len);
+	assert_true(c + 2 * PS <= a || c >= a + PS);
+	iofd_device_close(d0);
+	assert_int_equal(iofd_ioas_free(ioas), 0);	/* unmaps too */
+	assert_int_equal(k_pinned(k), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+/* A mapping where the device cannot translate: the attach is refused with
+ * EADDRINUSE and nothing changes; ranges narrow at attach and widen at
+ * detach, and the library follows the kernel each time. */
+static void attach_under_a_colliding_mapping_is_refused_cleanly(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0;
+	char *buf = k_mem(k, 2 * PS);
+	uint64_t at = MSI_START;
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+	struct iofd_device *d0;
+	uint32_t before;
+
+	k_vfio_dev(k, 0, &v0);
+	d0 = lib_dev(ctx, v0.bdf);
+	assert_true(usable(ioas, MSI_START, MSI_LAST));
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF | IOFD_MAP_FIXED_IOVA, &at), 0);
+	before = k->sim ? iofd_sim_objects(k->sim) : 0;
+	assert_int_equal(iofd_device_attach(d0, ioas), -EADDRINUSE);
+	assert_null(iofd_device_ioas(d0));
+	assert_null(iofd_device_domain(d0));
+	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
+	assert_int_equal(iofd_ioas_device_count(ioas), 0);
+	assert_non_null(strstr(iofd_device_placement(d0), "attach failed"));
+	if (k->sim)
+		assert_int_equal(iofd_sim_objects(k->sim), before);	/* no HWPT left behind */
+	assert_int_equal(k_pinned(k), 0);
+	assert_ranges_match_kernel(k, ifd, ioas);
+	assert_true(usable(ioas, MSI_START, MSI_LAST));
+	/* Out of the way, it attaches; the window is then not usable. */
+	assert_int_equal(iofd_ioas_unmap(ioas, MSI_START, 2 * PS), 0);
+	assert_int_equal(iofd_device_attach(d0, ioas), 0);
+	assert_false(usable(ioas, MSI_START, MSI_START));
+	assert_ranges_match_kernel(k, ifd, ioas);
+	/* The last device leaves: its domain goes, the window comes back. */
+	at = 0x100000;
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF | IOFD_MAP_FIXED_IOVA, &at), 0);
+	assert_int_equal(iofd_device_detach(d0), 0);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
+	assert_int_equal(iofd_ioas_mapping_count(ioas), 1);
+	assert_int_equal(k_pinned(k), 0);	/* no domain, no pins */
+	assert_true(usable(ioas, MSI_START, MSI_LAST));
+	assert_ranges_match_kernel(k, ifd, ioas);
+	/* Attached again, the mapping is replayed. */
+	assert_int_equal(iofd_device_attach(d0, ioas), 0);
+	assert_int_equal(k_pinned(k), 2);
+	iofd_device_close(d0);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+static void opening_devices_names_the_problem(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0;
+	int ifd = k_open(k), fd;
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_device *dev, *again;
+	char path[PATH_MAX];
+	IOFD_OPTS(iofd_device_opts, o, .flags = IOFD_DEVICE_FD);
+
+	k_vfio_dev(k, 0, &v0);
+	assert_int_equal(iofd_device_open(&dev, ctx, "0000:7f:1f.7", NULL), -ENOENT);
+	assert_int_equal(iofd_device_open(&dev, ctx, "not-a-device", NULL), -EINVAL);
+	assert_int_equal(iofd_device_open(&dev, ctx, NULL, NULL), -EINVAL);
+	assert_int_equal(iofd_device_open(NULL, ctx, v0.bdf, NULL), -EINVAL);
+	/* The host bridge is not on vfio-pci: no cdev. */
+	assert_int_equal(iofd_device_open(&dev, ctx, "0000:00:00.0", NULL), -ENODEV);
+	/* By cdev path: the same device, named by its PCI address. */
+	assert_int_equal(iofd_device_open(&dev, ctx, v0.cdev, NULL), 0);
+	assert_string_equal(iofd_device_name(dev), v0.bdf);
+	assert_true(iofd_device_fd(dev) >= 0);
+	/* Bound once: a second open of it is refused. */
+	assert_int_equal(iofd_device_open(&again, ctx, v0.bdf, NULL), -EBUSY);
+	iofd_device_close(dev);
+	/* A pre-opened cdev (a VMM that gave it to KVM first). */
+	fd = k_open_path(k, v0.cdev);
+	o.fd = fd;
+	assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), 0);
+	assert_string_equal(iofd_device_name(dev), v0.bdf);
+	assert_int_not_equal(iofd_device_fd(dev), fd);
+	iofd_device_close(dev);
+	k_close(k, fd);
+	o.fd = ifd;	/* not a device */
+	assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -ENOTTY);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", k_sysfs(k), v0.bdf);
+	assert_int_equal(iofd_device_open(&dev, ctx, path, NULL), 0);
+	assert_string_equal(iofd_device_name(dev), v0.bdf);
+	iofd_device_close(dev);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+/* ------------------------------------------------------------------------
+ * mock: dirty tracking asked for, devices that differ in it
+ */
+
+static void one_map_lands_in_two_domains_of_different_classes(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 8 * PS);
+	uint64_t iova = 0;
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *dirty, *plain;
+	const struct iofd_domain *dd, *pd;
+
+	k_need_mock(k, ifd);
+	ctx = lib_ctx(k, ifd);
+	ioas = lib_ioas(ctx, IOFD_IOAS_DIRTY_TRACKING);
+	assert_int_equal(iofd_device_open_selftest(&dirty, ctx, 0), 0);
+	assert_int_equal(iofd_device_open_selftest(&plain, ctx, IOFD_SELFTEST_NO_DIRTY), 0);
+	assert_int_equal(iofd_device_fd(dirty), -ENODEV);
+	/* Mapped before any device, inside the mock's aperture (a mapping
+	 * outside it would make the attach EADDRINUSE). */
+	iova = 0x1000000;
+	assert_int_equal(iofd_ioas_map(ioas, buf, 8 * PS, RWF | IOFD_MAP_FIXED_IOVA, &iova), 0);
+	assert_int_equal(iofd_device_attach(dirty, ioas), 0);
+	assert_int_equal(iofd_device_attach(plain, ioas), 0);
+	assert_int_equal(iofd_device_dirty_tracking(dirty), 1);
+	assert_int_equal(iofd_device_dirty_tracking(plain), 0);
+	assert_int_equal(iofd_device_enforces_coherency(dirty), 0);
+	assert_int_equal(iofd_device_iommu_type(plain), IOFD_IOMMU_SELFTEST);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 2);
+	dd = iofd_device_domain(dirty);
+	pd = iofd_device_domain(plain);
+	assert_ptr_not_equal(dd, pd);
+	assert_int_equal(iofd_domain_dirty_tracking(dd), 1);
+	assert_int_equal(iofd_domain_dirty_tracking(pd), 0);
+	assert_int_equal(iofd_domain_enforces_coherency(dd), 0);
+	/* The kernel's own check: both HWPTs translate the one mapping. */
+	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(dd), iova, 8 * PS, buf),
+			 0);
+	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(pd), iova, 8 * PS, buf),
+			 0);
+	/* ... and pinned once. */
+	assert_int_equal(k_pinned(k), 8);
+	/* A map after attach is in both too. */
+	assert_int_equal(iofd_ioas_map(ioas, buf + 2 * PS, 2 * PS, IOFD_MAP_READ, &iova), 0);
+	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(dd), iova, 2 * PS,
+				     buf + 2 * PS), 0);
+	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(pd), iova, 2 * PS,
+				     buf + 2 * PS), 0);
+	assert_int_equal(k_pinned(k), 10);
+	/* Without dirty tracking asked for, both share one domain. */
+	{
+		struct iofd_ioas *plain_ioas = lib_ioas(ctx, 0);
+
+		assert_int_equal(iofd_device_detach(dirty), 0);
+		assert_int_equal(iofd_device_detach(plain), 0);
+		assert_int_equal(iofd_ioas_domain_count(ioas), 0);
+		assert_int_equal(iofd_device_attach(dirty, plain_ioas), 0);
+		assert_int_equal(iofd_device_attach(plain, plain_ioas), 0);
+		assert_int_equal(iofd_ioas_domain_count(plain_ioas), 1);
+		assert_int_equal(iofd_domain_dirty_tracking(iofd_ioas_domain(plain_ioas, 0)), 0);
+		iofd_device_close(dirty);
+		iofd_device_close(plain);
+		assert_int_equal(iofd_ioas_free(plain_ioas), 0);
+	}
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+/* ------------------------------------------------------------------------
+ * sim: what only the simulator can show
+ */
+
+static int add_vtd(struct iofd_sim *sim, uint64_t ecap)
+{
+	IOFD_OPTS(iofd_sim_iommu_opts, o, .type = IOFD_IOMMU_INTEL_VTD,
+		  .vtd_cap = 0xd2008c22260206ull, .vtd_ecap = ecap);
+
+	return iofd_sim_add_iommu(sim, &o);
+}
+
+static void add_vfio_dev(struct iofd_sim *sim, const char *bdf, int iommu, uint32_t flags)
+{
+	IOFD_OPTS(iofd_sim_pci_opts, o, .bdf = bdf, .iommu = iommu, .flags = flags,
+		  .driver = "vfio-pci");
+
+	assert_int_equal(iofd_sim_add_pci(sim, &o), 0);
+}
+
+/* Both devices read what is in memory at every mapping, through their own domain. */
+static void assert_both_translate(struct kern *k, const char *a, const char *b, char *buf,
+				  uint64_t iova, size_t len)
+{
+	char got[16];
+
+	for (size_t off = 0; off < len; off += k->page_size) {
+		snprintf(buf + off, 16, "page@%x", (unsigned int)(off / k->page_size));
+		memset(got, 0, sizeof(got));
+		assert_int_equal(iofd_sim_dma_read(k->sim, a, iova + off, got, 16), 0);
+		assert_string_equal(got, buf + off);
+		memset(got, 0, sizeof(got));
+		assert_int_equal(iofd_sim_dma_read(k->sim, b, iova + off, got, 16), 0);
+		assert_string_equal(got, buf + off);
+	}
+}
+
+static void mixed_coherency(void **state, bool cc_first)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 4 * PS), *late = k_mem(k, 2 * PS);
+	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	uint64_t iova = 0, iova2 = 0;
+	struct iofd_device *c, *n;
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	int ifd;
+
+	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	ifd = k_open(k);
+	ctx = lib_ctx(k, ifd);
+	ioas = lib_ioas(ctx, 0);
+	c = lib_dev(ctx, "0000:00:01.0");
+	n = lib_dev(ctx, "0000:00:02.0");
+	assert_int_equal(iofd_device_enforces_coherency(c), 1);
+	assert_int_equal(iofd_device_enforces_coherency(n), 0);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_device_attach(cc_first ? c : n, ioas), 0);
+	assert_int_equal(iofd_device_attach(cc_first ? n : c, ioas), 0);
+	assert_int_equal(iofd_ioas_map(ioas, late, 2 * PS, RWF, &iova2), 0);
+	/* Two domains; the coherent device's enforces coherency, in either order. */
+	assert_int_equal(iofd_ioas_domain_count(ioas), 2);
+	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(c)), 1);
+	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(n)), 0);
+	assert_string_equal(iofd_domain_iommu_name(iofd_device_domain(c)), "dmar0");
+	assert_string_equal(iofd_domain_iommu_name(iofd_device_domain(n)), "dmar1");
+	assert_non_null(strstr(iofd_device_placement(c), "ECAP.SC=1"));
+	/* Every mapping in both domains, pinned once. */
+	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 6);
+	assert_int_equal(k_pinned(k), 6);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 4 * PS);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", late, iova2, 2 * PS);
+	assert_int_equal(iofd_sim_dma_write(k->sim, "0000:00:02.0", iova2 + PS, "nc", 2), 0);
+	assert_memory_equal(late + PS, "nc", 2);
+	/* Unmapped from both at once. */
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, 4 * PS), 0);
+	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:01.0", iova, buf, 1), -EFAULT);
+	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:02.0", iova, buf, 1), -EFAULT);
+	assert_int_equal(k_pinned(k), 2);
+	iofd_device_close(c);
+	iofd_device_close(n);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+static void mixed_coherency_coherent_first(void **state)
+{
+	mixed_coherency(state, true);
+}
+
+static void mixed_coherency_coherent_last(void **state)
+{
+	mixed_coherency(state, false);
+}
+
+/* ARM SMMUv3 does not say whether it enforces coherency (6.12's hw info has
+ * no SMMUv3 data). Such a device may join only a domain known to enforce
+ * (its acceptance would prove it can); there is none on its instance, so
+ * each gets a domain of its own, of unknown coherency: never a coherent
+ * device in a domain made for another device that does not enforce. */
+static void unknown_coherency_is_never_shared(void **state)
+{
+	struct kern *k = KERN(state);
+	IOFD_OPTS(iofd_sim_iommu_opts, smmu, .type = IOFD_IOMMU_ARM_SMMUV3);
+	int s = iofd_sim_add_iommu(k->sim, &smmu), ifd;
+	char *buf = k_mem(k, 2 * PS);
+	struct iofd_device *coh, *nc;
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	uint64_t iova = 0;
+
+	assert_true(s >= 0);
+	add_vfio_dev(k->sim, "0000:00:01.0", s, 0);
+	add_vfio_dev(k->sim, "0000:00:02.0", s, IOFD_SIM_PCI_COHERENT);
+	ifd = k_open(k);
+	ctx = lib_ctx(k, ifd);
+	ioas = lib_ioas(ctx, 0);
+	nc = lib_dev(ctx, "0000:00:01.0");
+	coh = lib_dev(ctx, "0000:00:02.0");
+	assert_int_equal(iofd_device_iommu_type(coh), IOFD_IOMMU_ARM_SMMUV3);
+	assert_int_equal(iofd_device_enforces_coherency(coh), -ENODATA);
+	assert_int_equal(iofd_device_enforces_coherency(nc), -ENODATA);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_device_attach(nc, ioas), 0);
+	assert_int_equal(iofd_device_attach(coh, ioas), 0);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 2);
+	assert_ptr_not_equal(iofd_device_domain(coh), iofd_device_domain(nc));
+	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(coh)), -ENODATA);
+	assert_non_null(strstr(iofd_device_placement(coh), "coherency unknown"));
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 2 * PS);
+	iofd_device_close(coh);
+	iofd_device_close(nc);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	k_close(k, ifd);
+}
+
+/*
+ * Fail every kernel call of a whole life in turn: map before attach, attach
+ * two devices of different classes, map, unmap, detach, free. After each
+ * failure the library's view equals the simulated kernel's (pins, objects),
+ * and after cleanup nothing is left (the harness's teardown checks fds,
+ * objects, pins and charges).
+ */
+static int life(struct kern *k, int ifd, char *buf, int *step)
+{
+	struct iofd_ctx *ctx = NULL;
+	struct iofd_ioas *ioas = NULL;
+	struct iofd_device *c = NULL, *n = NULL;
+	uint64_t iova = 0, iova2 = 0x40000000;
+	int r;
+
+	IOFD_OPTS(iofd_ctx_opts, o, .backend = IOFD_BACKEND_IOMMUFD,
+		  .flags = IOFD_CTX_IOMMU_FD, .iommu_fd = ifd);
+	assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+#define STEP(x) do { (*step)++; if ((r = (x)) < 0) goto out; } while (0)
+	STEP(iofd_ctx_new(&ctx, &o));
+	STEP(iofd_ioas_new(&ioas, ctx, NULL));
+	STEP(iofd_ioas_map(ioas, buf, 4 * k->page_size, RWF, &iova));
+	STEP(iofd_device_open(&c, ctx, "0000:00:01.0", NULL));
+	STEP(iofd_device_open(&n, ctx, "0000:00:02.0", NULL));
+	STEP(iofd_device_attach(c, ioas));
+	STEP(iofd_device_attach(n, ioas));
+	STEP(iofd_ioas_map(ioas, buf + 4 * k->page_size, 2 * k->page_size,
+			   RWF | IOFD_MAP_FIXED_IOVA, &iova2));
+	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 6);
+	STEP(iofd_ioas_unmap(ioas, iova, 4 * k->page_size));
+	STEP(iofd_device_detach(c));
+	STEP(iofd_ioas_unmap_all(ioas));
+	STEP(iofd_device_detach(n));
+	STEP(iofd_ioas_free(ioas));
+	ioas = NULL;
+#undef STEP
+out:
+	/* The library's view equals the kernel's, whatever failed. */
+	if (ioas) {
+		size_t pages = 0;
+		struct iofd_iova_range rr[8];
+
+		assert_true(iofd_ioas_iova_ranges(ioas, rr, 8) > 0);
+		for (uint64_t va = (uintptr_t)buf; va < (uintptr_t)buf + 6 * k->page_size;
+		     va += k->page_size)
+			pages += iofd_ioas_translate(ioas, (void *)(uintptr_t)va, &iova, NULL) == 0;
+		if (iofd_ioas_domain_count(ioas))
+			assert_int_equal(iofd_sim_pinned_pages(k->sim), pages);
+		else
+			assert_int_equal(iofd_sim_pinned_pages(k->sim), 0);
+		assert_true(iofd_sim_check_domains(k->sim) >= 0);
+	}
+	iofd_device_close(c);
+	iofd_device_close(n);
+	if (ioas)
+		assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+	return r;
+}
+
+static void every_failing_kernel_call_leaves_no_trace(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 6 * PS);
+	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	uint64_t calls;
+	int ifd, step = 0, failures = 0;
+
+	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	/* How many kernel calls a clean life makes. */
+	ifd = k_open(k);
+	calls = iofd_sim_calls(k->sim);
+	assert_int_equal(life(k, ifd, buf, &step), 0);
+	calls = iofd_sim_calls(k->sim) - calls;
+	k_close(k, ifd);
+	assert_true(calls > 20);
+	for (unsigned int nth = 1; nth <= calls; nth++) {
+		ifd = k_open(k);
+		step = 0;
+		assert_int_equal(iofd_sim_fail_nth(k->sim, nth, nth % 2 ? ENOMEM : EFAULT), 0);
+		failures += life(k, ifd, buf, &step) < 0;
+		iofd_sim_fail_nth(k->sim, 0, 0);
+		k_close(k, ifd);
+		assert_int_equal(iofd_sim_open_fds(k->sim), 0);
+		assert_int_equal(iofd_sim_objects(k->sim), 0);
+		assert_int_equal(iofd_sim_pinned_pages(k->sim), 0);
+	}
+	print_message("fault sweep: %llu kernel calls failed in turn, %d lives failed\n",
+		      (unsigned long long)calls, failures);
+	assert_true(failures > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest cdev[] = {
+		T_LAB(two_devices_of_one_class_share_one_domain),
+		T_LAB(every_mapping_is_pinned_once_and_replayed_at_attach),
+		T_LAB(bad_input_gets_one_errno_and_changes_nothing),
+		T_LAB(picked_iovas_are_aligned_and_usable),
+		T_LAB(attach_under_a_colliding_mapping_is_refused_cleanly),
+		T_LAB(opening_devices_names_the_problem),
+	};
+	const struct CMUnitTest mock[] = {
+		T_MOCK(one_map_lands_in_two_domains_of_different_classes),
+	};
+	const struct CMUnitTest sim[] = {
+		T_SIM(mixed_coherency_coherent_first),
+		T_SIM(mixed_coherency_coherent_last),
+		T_SIM(unknown_coherency_is_never_shared),
+		T_SIM(every_failing_kernel_call_leaves_no_trace),
+	};
+
+	return KERN_RUN("conformance-api", cdev, mock, sim);
+}

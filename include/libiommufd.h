@@ -541,7 +541,11 @@ IOFD_API const char *iofd_hostdev_cdev(const struct iofd_hostdev *dev);
  * opened (VFIO_DEVICE_BIND_IOMMUFD); the library then asks the kernel what
  * IOMMU translates it (IOMMU_GET_HW_INFO) and decides from that, and from
  * sysfs, which domains it may share (iofd_device_enforces_coherency(),
- * iofd_device_dirty_tracking()).
+ * iofd_device_dirty_tracking()). On the type1 backend it is reached through
+ * its VFIO group (/dev/vfio/N, opened once per context and shared by the
+ * group's devices, checked viable); its IOMMU facts come from sysfs, and
+ * VFIO hands out its fd only once the group is in a container, that is,
+ * once the device is attached.
  *
  * A VMM hands the device to KVM (KVM_DEV_VFIO_FILE_ADD) with
  * iofd_device_fd(); for a cdev, KVM must see it before it is bound, so such
@@ -573,10 +577,11 @@ struct iofd_device_opts {
 /**
  * iofd_device_open() - open a VFIO device and bind it to the context.
  * @ret: where the device is stored; close it with iofd_device_close()
- * @ctx: a context whose backend is IOFD_BACKEND_IOMMUFD or _AUTO
+ * @ctx: a context whose backend is IOFD_BACKEND_IOMMUFD, _TYPE1 or _AUTO
  * @name: a PCI address ("0000:00:03.0" or "00:03.0"), the device's
  *	directory in sysfs, or its VFIO cdev (DEV/vfio/devices/vfioN); with
- *	IOFD_DEVICE_FD, a name for messages (may be NULL: "vfioN" from the fd)
+ *	IOFD_DEVICE_FD (iommufd only), a name for messages (may be NULL: the
+ *	PCI address behind the fd)
  * @opts: options, or NULL
  *
  * The context's /dev/iommu is opened on first use (or is the fd given in
@@ -587,13 +592,15 @@ struct iofd_device_opts {
  *  -EINVAL: a NULL @ret or @ctx, a NULL @name without IOFD_DEVICE_FD, bad
  *	options, or a negative @opts->fd
  *  -ENOENT: no such device
- *  -ENODEV: @name is not a PCI device, or the device has no VFIO cdev (not
- *	bound to vfio-pci, or a kernel without CONFIG_VFIO_DEVICE_CDEV)
- *  -EOPNOTSUPP: the context's backend is type1 or compat (not in this
- *	release)
- *  -EBUSY: the device is open already (by its group, or another cdev fd
- *	bound to an iommufd)
- *  -EPERM: the kernel refuses to bind it: its group is not viable, or its
+ *  -ENODEV: @name is not a PCI device, or the device has no VFIO cdev
+ *	(iommufd: not bound to vfio-pci, or a kernel without
+ *	CONFIG_VFIO_DEVICE_CDEV) or VFIO group (type1)
+ *  -EOPNOTSUPP: the context's backend is compat (not in this release), or
+ *	IOFD_DEVICE_FD on type1
+ *  -EBUSY: the device is open already (in this context, by its group, or
+ *	through another cdev fd bound to an iommufd)
+ *  -EPERM: the kernel refuses it: its group is not viable (a member is
+ *	bound to a driver that uses the DMA API; the log names it), or its
  *	IOMMU does not isolate interrupts
  *  -ENOMEM, or the errno of opening /dev/iommu or the cdev
  */
@@ -636,7 +643,8 @@ IOFD_API const char *iofd_device_name(const struct iofd_device *dev);
  * iofd_device_fd() - the device's own fd, for KVM_DEV_VFIO_FILE_ADD,
  * region and IRQ ioctls. Borrowed: valid until iofd_device_close().
  *
- * Return: the fd, -ENODEV for a selftest device, -EINVAL for NULL.
+ * Return: the fd; -ENODEV for a selftest device, and on type1 while the
+ * device is not attached; -EINVAL for NULL.
  */
 IOFD_API int iofd_device_fd(const struct iofd_device *dev);
 
@@ -658,7 +666,8 @@ IOFD_API const char *iofd_device_iommu_name(const struct iofd_device *dev);
  * places such a device only in domains that enforce coherency.
  * @dev: a device
  *
- * VT-d: ECAP.SC from IOMMU_GET_HW_INFO. AMD: always. The selftest mock:
+ * VT-d: ECAP.SC from IOMMU_GET_HW_INFO (type1: from sysfs). AMD: always.
+ * The selftest mock:
  * never. ARM SMMUv3 and unknown IOMMUs: unknown until the device has been
  * attached to a domain that enforces coherency (which proves it).
  *
@@ -746,13 +755,19 @@ struct iofd_ioas_opts {
  * @opts: options, or NULL
  *
  * On iommufd: a kernel IOAS (IOMMU_IOAS_ALLOC) on the context's /dev/iommu,
- * which is opened on first use. Memory can be mapped before any device is
- * attached; the kernel pins it when the first device attaches.
+ * which is opened on first use. On type1: a VFIO container of its own (the
+ * context's container_fd for the first IOAS, when one was given), which
+ * must offer VFIO_TYPE1v2_IOMMU. Memory can be mapped before any device is
+ * attached, on both: the kernel pins it when the first device attaches
+ * (type1 cannot map before a group has set the container's IOMMU: the
+ * library keeps such mappings and replays them then, and again whenever the
+ * container's last group has left and a new one arrives).
  *
  * Return: 0, or -EINVAL (NULL argument, bad options, unknown flag),
  * -E2BIG (options from a newer header), -EOPNOTSUPP (the context's backend
- * is type1 or compat: not in this release), -ENOMEM, or the errno of
- * opening /dev/iommu or of IOMMU_IOAS_ALLOC.
+ * is compat: not in this release; or a container without type1 v2),
+ * -ENOMEM, or the errno of opening /dev/iommu or /dev/vfio/vfio or of
+ * IOMMU_IOAS_ALLOC.
  */
 IOFD_API int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx,
 			   const struct iofd_ioas_opts *opts);
@@ -832,6 +847,8 @@ IOFD_API int iofd_device_detach(struct iofd_device *dev);
  *	memory mapped for device writes, or memory the kernel cannot pin, such
  *	as a BAR)
  *  -ENOMEM: out of memory, or RLIMIT_MEMLOCK would be exceeded
+ *  -ENOSPC: also on type1 when the container's mapping limit (65535 by
+ *	default; VFIO's DMA_AVAIL) is used up, before the kernel is asked
  */
 IOFD_API int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length,
 			   uint32_t flags, uint64_t *iova);
@@ -929,7 +946,7 @@ IOFD_API const struct iofd_domain *iofd_ioas_domain(const struct iofd_ioas *ioas
 /**
  * iofd_ioas_kernel_id() - the kernel object behind it: the iommufd IOAS id.
  *
- * Return: the id, or -EINVAL for NULL.
+ * Return: the id, -ENODATA on type1 (a container has no id), -EINVAL for NULL.
  */
 IOFD_API int iofd_ioas_kernel_id(const struct iofd_ioas *ioas);
 
@@ -952,7 +969,11 @@ IOFD_API int iofd_domain_dirty_tracking(const struct iofd_domain *domain);
 /** iofd_domain_iommu_name() - the IOMMU instance of its devices, or NULL when unknown. */
 IOFD_API const char *iofd_domain_iommu_name(const struct iofd_domain *domain);
 
-/** iofd_domain_kernel_id() - the iommufd HWPT id, or -EINVAL for NULL. */
+/**
+ * iofd_domain_kernel_id() - the iommufd HWPT id; -ENODATA on type1, where
+ * the kernel splits a container into domains of its own (by IOMMU and
+ * coherency, as the library's classes do) and names none; -EINVAL for NULL.
+ */
 IOFD_API int iofd_domain_kernel_id(const struct iofd_domain *domain);
 
 /** iofd_domain_device_count() - how many devices it holds (at least 1). */

@@ -35,7 +35,9 @@ struct iofd_backend_ops {
 	int (*iova_ranges)(struct iofd_ioas *ioas, struct iofd_iova_range **ret,
 			   size_t *n, uint64_t *alignment);
 	/* A new domain for @dev in @ioas, filled with every mapping
-	 * (sets d->kernel_id); @dirty: allocated for dirty tracking. */
+	 * (sets d->kernel_id); @dirty: allocated for dirty tracking. NULL
+	 * where the kernel makes domains itself (type1): the library's
+	 * domain is then a class of devices in the container. */
 	int (*domain_new)(struct iofd_ioas *ioas, struct iofd_device *dev,
 			  struct iofd_domain *d, bool dirty);
 	/* Free a domain without devices. */
@@ -43,9 +45,10 @@ struct iofd_backend_ops {
 };
 
 extern const struct iofd_backend_ops iofd_backend_iommufd;
+extern const struct iofd_backend_ops iofd_backend_type1;
 
-/* The backend a context's IOASes and devices use: &iofd_backend_iommufd,
- * or NULL with -EOPNOTSUPP in *@err (type1, compat: not in this release). */
+/* The backend a context's IOASes and devices use, or NULL with
+ * -EOPNOTSUPP in *@err (compat: not in this release). */
 const struct iofd_backend_ops *iofd_backend_of(struct iofd_ctx *ctx, int *err);
 
 #endif

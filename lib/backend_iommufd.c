@@ -28,6 +28,7 @@ static int iommufd_ioas_new(struct iofd_ioas *ioas)
 		return r;
 	ioas->kfd = fd;
 	ioas->kernel_id = cmd.out_ioas_id;
+	ioas->live = true;
 	return 0;
 }
 
@@ -184,6 +185,7 @@ const struct iofd_backend_ops *iofd_backend_of(struct iofd_ctx *ctx, int *err)
 	case IOFD_BACKEND_IOMMUFD:
 		return &iofd_backend_iommufd;
 	case IOFD_BACKEND_TYPE1:
+		return &iofd_backend_type1;
 	case IOFD_BACKEND_COMPAT:
 		break;
 	}

@@ -4,6 +4,7 @@
 #define IOFD_CTX_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "libiommufd.h"
 #include "sys.h"
@@ -26,6 +27,8 @@ struct iofd_ctx {
 
 	pthread_mutex_t lock;	/* opening iommu_fd on first use */
 	unsigned int n_mock;	/* selftest devices opened: their names */
+	bool container_taken;	/* container_fd is some IOAS's container */
+	struct iofd_vfio_group *groups;	/* VFIO groups open, each once */
 };
 
 /* The context's iommufd: the one given in its options, or DEV/iommu opened

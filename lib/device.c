@@ -19,6 +19,7 @@
 #include "log.h"
 #include "opts.h"
 #include "sysfs.h"
+#include "vfio_group.h"
 
 #define DEVICE_OPTS_SZ_V1 iofd_offsetofend(struct iofd_device_opts, fd)
 
@@ -40,8 +41,22 @@ static void device_free(struct iofd_device *dev)
 		dev->ops->close(dev);
 	if (dev->fd >= 0)
 		iofd_sys_close(dev->ctx, dev->fd);
+	free(dev->resv);
 	free(dev->name);
 	free(dev);
+}
+
+/* The reserved regions of the device's IOMMU group, from sysfs. */
+static int load_reserved(struct iofd_device *dev, const char *syspath)
+{
+	char path[PATH_MAX], name[32];
+	uint64_t id;
+
+	if (!syspath || iofd_path_fmt(path, sizeof(path), "%s/iommu_group", syspath) < 0 ||
+	    iofd_sysfs_link_name(path, name, sizeof(name)) < 0 ||
+	    iofd_parse_u64(name, 10, INT32_MAX, &id) < 0)
+		return 0;	/* no group that sysfs shows: nothing known to avoid */
+	return iofd_group_reserved_regions(dev->ctx, (int)id, &dev->resv, &dev->n_resv);
 }
 
 /* "vfioN" for the cdev with device number @rdev, from class/vfio-dev. */
@@ -179,10 +194,54 @@ static int open_cdev(struct iofd_device *dev, const char *name,
 	return 0;
 }
 
+/* Type1: the device by PCI address, sysfs path or cdev path, through its
+ * VFIO group (opened once per context); its IOMMU facts from sysfs. */
+static int open_group_device(struct iofd_device *dev, const char *name, char *syspath,
+			     size_t len)
+{
+	struct iofd_ctx *ctx = dev->ctx;
+	const struct iofd_hostdev *hd;
+	struct iofd_host *host;
+	const char *base = cdev_basename(ctx, name);
+	char *pci = NULL;
+	int r;
+
+	if (base) {	/* a cdev path: the PCI device behind it */
+		r = cdev_device(ctx, base, syspath, len, &pci);
+		free(pci);
+		if (r < 0)
+			return r == -ENODEV ? -ENOENT : r;
+		name = syspath;
+	}
+	r = iofd_host_scan(ctx, &host);
+	if (r < 0)
+		return r;
+	r = iofd_host_find_dev(host, name, &hd);
+	if (r == 0 && !hd->group) {
+		iofd_err(ctx, "%s is in no IOMMU group", hd->name);
+		r = -ENODEV;
+	}
+	if (r == 0 && snprintf(syspath, len, "%s", hd->syspath) >= (int)len)
+		r = -ENAMETOOLONG;
+	if (r == 0)
+		r = iofd_vfio_group_get(ctx, hd->group, &dev->group);
+	if (r == 0) {
+		dev->name = strdup(hd->name);
+		r = dev->name ? iofd_vfio_group_claim(ctx, dev->group, dev->name) : -ENOMEM;
+		if (r == -EBUSY)
+			iofd_err(ctx, "%s is open already", dev->name);
+		dev->claimed = r == 0;
+		iofd_devinfo_from_host(hd->iommu, &dev->info);
+	}
+	iofd_host_free(host);
+	return r;
+}
+
 int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char *name,
 		     const struct iofd_device_opts *opts)
 {
 	IOFD_OPTS(iofd_device_opts, o);
+	const struct iofd_backend_ops *be;
 	char syspath[PATH_MAX] = "";
 	struct iofd_device *dev;
 	int r;
@@ -196,15 +255,25 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 	if ((o.flags & ~IOFD_DEVICE_FD) || (!name && !(o.flags & IOFD_DEVICE_FD)) ||
 	    ((o.flags & IOFD_DEVICE_FD) && o.fd < 0) || (name && !*name))
 		return -EINVAL;
-	if (!iofd_backend_of(ctx, &r))
+	be = iofd_backend_of(ctx, &r);
+	if (!be)
 		return r;
+	if (be == &iofd_backend_type1 && (o.flags & IOFD_DEVICE_FD))
+		return -EOPNOTSUPP;	/* a pre-opened group: not yet */
 
-	dev = device_alloc(ctx, &iofd_device_cdev_ops);
+	dev = device_alloc(ctx, be == &iofd_backend_type1 ? &iofd_device_group_ops :
+							    &iofd_device_cdev_ops);
 	if (!dev)
 		return -ENOMEM;
-	r = open_cdev(dev, name, &o, syspath, sizeof(syspath));
+	if (be == &iofd_backend_type1) {
+		r = open_group_device(dev, name, syspath, sizeof(syspath));
+	} else {
+		r = open_cdev(dev, name, &o, syspath, sizeof(syspath));
+		if (r == 0)
+			r = iofd_device_cdev_bind(dev, syspath[0] ? syspath : NULL);
+	}
 	if (r == 0)
-		r = iofd_device_cdev_bind(dev, syspath[0] ? syspath : NULL);
+		r = load_reserved(dev, syspath[0] ? syspath : NULL);
 	if (r < 0) {
 		device_free(dev);
 		return r;

@@ -38,11 +38,16 @@ struct iofd_device_ops {
 	int (*prepare)(struct iofd_device *dev, struct iofd_ioas *ioas);
 	/* Undo prepare() after a placement that failed. */
 	void (*unprepare)(struct iofd_device *dev);
-	/* Attach (or move, hitlessly) the device to the kernel domain
-	 * @pt_id. -EINVAL: the domain does not take this device. */
-	int (*attach)(struct iofd_device *dev, uint32_t pt_id);
-	/* Block its DMA: the device leaves its domain. */
-	int (*detach)(struct iofd_device *dev);
+	/* Attach (or move, hitlessly) the device to domain @d of @ioas.
+	 * -EINVAL: the domain does not take this device. A group device puts
+	 * its group in the IOAS's container, setting the IOMMU (ioas->live)
+	 * when it is the first. */
+	int (*attach)(struct iofd_device *dev, struct iofd_ioas *ioas,
+		      struct iofd_domain *d);
+	/* Block its DMA: the device leaves its domain (a group device's
+	 * group leaves the container with its last attached device, and the
+	 * container's IOMMU goes with its last group: ioas->live false). */
+	int (*detach)(struct iofd_device *dev, struct iofd_ioas *ioas);
 	/* Free what the kind holds (the fd is closed by device.c). */
 	void (*close)(struct iofd_device *dev);
 };
@@ -59,19 +64,39 @@ struct iofd_device {
 	/* Set by the IOAS while attached. */
 	struct iofd_ioas *ioas;
 	struct iofd_domain *domain;
-	char placement[320];
+	char placement[512];
 
 	/* The selftest mock. */
 	uint32_t mock_flags;
 	uint32_t stdev_id;
+
+	/* A group device (type1): its VFIO group, shared by its members. */
+	struct iofd_vfio_group *group;
+	bool claimed;		/* its name is recorded in group */
+	/* Reserved IOVA regions of its IOMMU group (sysfs), which no
+	 * mapping may overlap when it attaches. */
+	struct iofd_iova_range *resv;
+	size_t n_resv;
 };
+
+struct iofd_vfio_group;
+struct iofd_iova_range;
 
 extern const struct iofd_device_ops iofd_device_cdev_ops;
 extern const struct iofd_device_ops iofd_device_selftest_ops;
+extern const struct iofd_device_ops iofd_device_group_ops;
 
 /* Bind an opened cdev to the context's iommufd and read its hw info.
  * lib/device_cdev.c. */
 int iofd_device_cdev_bind(struct iofd_device *dev, const char *syspath);
+
+/* Decide @info->cc and cc_why from its type and registers. */
+void iofd_devinfo_decide(struct iofd_devinfo *info);
+
+/* Fill @info from sysfs alone (type1, where the kernel has no hw info):
+ * the host snapshot's IOMMU instance of the device, or NULL. */
+struct iofd_iommu;
+void iofd_devinfo_from_host(const struct iofd_iommu *iommu, struct iofd_devinfo *info);
 
 /* Fill @info from IOMMU_GET_HW_INFO on @dev_id, completed from sysfs
  * (@syspath: the device's directory, or NULL). lib/hw_info.c. */

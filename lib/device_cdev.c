@@ -5,6 +5,7 @@
 
 #include "ctx.h"
 #include "device.h"
+#include "ioas.h"
 #include "log.h"
 #include "uapi/vfio.h"
 
@@ -31,11 +32,11 @@ int iofd_device_cdev_bind(struct iofd_device *dev, const char *syspath)
 	return iofd_hw_info_read(dev->ctx, fd, dev->dev_id, syspath, &dev->info);
 }
 
-static int cdev_attach(struct iofd_device *dev, uint32_t pt_id)
+static int cdev_attach(struct iofd_device *dev, struct iofd_ioas *ioas, struct iofd_domain *d)
 {
 	struct iofd_u_vfio_device_attach_iommufd_pt cmd = {
 		.argsz = sizeof(cmd),
-		.pt_id = pt_id,
+		.pt_id = d->kernel_id,
 	};
 	int r = iofd_sys_ioctl(dev->ctx, dev->fd, IOFD_U_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd);
 
@@ -44,7 +45,7 @@ static int cdev_attach(struct iofd_device *dev, uint32_t pt_id)
 	return r;
 }
 
-static int cdev_detach(struct iofd_device *dev)
+static int cdev_detach(struct iofd_device *dev, struct iofd_ioas *ioas)
 {
 	struct iofd_u_vfio_device_detach_iommufd_pt cmd = { .argsz = sizeof(cmd) };
 	int r = iofd_sys_ioctl(dev->ctx, dev->fd, IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd);

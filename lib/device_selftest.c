@@ -68,18 +68,18 @@ static int mock_prepare(struct iofd_device *dev, struct iofd_ioas *ioas)
 	return 0;
 }
 
-static int mock_attach(struct iofd_device *dev, uint32_t pt_id)
+static int mock_attach(struct iofd_device *dev, struct iofd_ioas *ioas, struct iofd_domain *d)
 {
 	struct iofd_u_iommu_test_cmd cmd = {
 		.op = IOFD_U_IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
 		.id = dev->stdev_id,
-		.mock_domain_replace.pt_id = pt_id,
+		.mock_domain_replace.pt_id = d->kernel_id,
 	};
 
 	return test_cmd(dev, &cmd);
 }
 
-static int mock_detach(struct iofd_device *dev)
+static int mock_detach(struct iofd_device *dev, struct iofd_ioas *ioas)
 {
 	destroy_mock(dev);
 	return 0;

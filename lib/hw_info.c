@@ -40,7 +40,7 @@ static void from_sysfs(struct iofd_ctx *ctx, const char *syspath, struct iofd_de
 		info->type = IOFD_IOMMU_ARM_SMMUV3;
 }
 
-static void decide(struct iofd_devinfo *info)
+void iofd_devinfo_decide(struct iofd_devinfo *info)
 {
 	switch (info->type) {
 	case IOFD_IOMMU_INTEL_VTD:
@@ -64,6 +64,18 @@ static void decide(struct iofd_devinfo *info)
 			 info->type == IOFD_IOMMU_ARM_SMMUV3 ? "ARM SMMUv3" : "the IOMMU");
 		break;
 	}
+}
+
+void iofd_devinfo_from_host(const struct iofd_iommu *iommu, struct iofd_devinfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (iommu) {
+		info->type = iofd_iommu_type(iommu);
+		snprintf(info->iommu, sizeof(info->iommu), "%s", iofd_iommu_name(iommu));
+		iofd_iommu_vtd_regs(iommu, &info->vtd_cap, &info->vtd_ecap);
+		info->dirty = iofd_iommu_dirty_tracking(iommu) == 1;
+	}
+	iofd_devinfo_decide(info);
 }
 
 int iofd_hw_info_read(struct iofd_ctx *ctx, int iommufd, uint32_t dev_id,
@@ -96,6 +108,6 @@ int iofd_hw_info_read(struct iofd_ctx *ctx, int iommufd, uint32_t dev_id,
 	}
 	info->dirty = cmd.out_capabilities & IOFD_U_IOMMU_HW_CAP_DIRTY_TRACKING;
 	from_sysfs(ctx, syspath, info);
-	decide(info);
+	iofd_devinfo_decide(info);
 	return 0;
 }

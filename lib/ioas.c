@@ -20,16 +20,27 @@
 /* The largest alignment the library gives an IOVA it picks. */
 #define MAX_PICK_ALIGN (1ull << 30)
 
+static uint64_t page_size(void)
+{
+	return (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
 int iofd_ioas_reload_ranges(struct iofd_ioas *ioas)
 {
+	static const struct iofd_iova_range everything = { 0, UINT64_MAX };
 	struct iofd_iova_range *r = NULL;
 	uint64_t align = 0;
 	size_t n = 0;
-	int err = ioas->be->iova_ranges(ioas, &r, &n, &align);
+	int err;
+
+	if (!ioas->live)	/* nothing in the kernel yet: nothing narrows it */
+		return iofd_iova_alloc_set_ranges(&ioas->alloc, &ioas->mt, &everything, 1,
+						  page_size());
+	err = ioas->be->iova_ranges(ioas, &r, &n, &align);
 
 	if (err == 0) {
-		if (align < (uint64_t)sysconf(_SC_PAGESIZE))
-			align = sysconf(_SC_PAGESIZE);
+		if (align < page_size())
+			align = page_size();
 		err = iofd_iova_alloc_set_ranges(&ioas->alloc, &ioas->mt, r, n, align);
 	}
 	free(r);
@@ -60,6 +71,8 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 		return -ENOMEM;
 	ioas->ctx = ctx;
 	ioas->flags = o.flags;
+	ioas->kfd = -1;
+	ioas->dma_avail = -1;
 	ioas->be = iofd_backend_of(ctx, &r);
 	if (!ioas->be)
 		goto fail_free;
@@ -96,6 +109,40 @@ static void free_mapping(struct iofd_mapping *m, void *arg)
 {
 	(void)arg;
 	free(m);
+}
+
+static uint32_t prot_of(const struct iofd_mapping *m)
+{
+	return (m->flags & IOFD_MT_READ ? IOFD_MAP_READ : 0) |
+	       (m->flags & IOFD_MT_WRITE ? IOFD_MAP_WRITE : 0);
+}
+
+int iofd_ioas_go_live(struct iofd_ioas *ioas)
+{
+	struct iofd_mapping *m, *undo;
+	int r = iofd_ioas_reload_ranges(ioas);
+
+	if (r < 0)
+		return r;
+	for (m = iofd_mt_first(&ioas->mt); m; m = iofd_mt_next(m)) {
+		r = ioas->be->map(ioas, m->iova, m->vaddr, m->length, prot_of(m));
+		if (r < 0)
+			break;
+	}
+	if (r == 0)
+		return 0;
+	iofd_err(ioas->ctx, "replaying mapping %#llx+%#llx: %s", (unsigned long long)m->iova,
+		 (unsigned long long)m->length, strerror(-r));
+	for (undo = iofd_mt_first(&ioas->mt); undo != m; undo = iofd_mt_next(undo))
+		ioas->be->unmap(ioas, undo->iova, undo->length);
+	return r;
+}
+
+void iofd_ioas_go_idle(struct iofd_ioas *ioas)
+{
+	ioas->live = false;
+	ioas->dma_avail = -1;
+	iofd_ioas_reload_ranges(ioas);
 }
 
 int iofd_ioas_free(struct iofd_ioas *ioas)
@@ -183,7 +230,9 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 
 	pthread_rwlock_wrlock(&ioas->lock);
 	r = place_iova(ioas, va, length, flags, &at);
-	if (r == 0)
+	if (r == 0 && ioas->dma_avail == 0)
+		r = -ENOSPC;	/* type1's mapping limit, before the kernel is asked */
+	if (r == 0 && ioas->live)
 		r = ioas->be->map(ioas, at, va, length, flags & (IOFD_MAP_READ | IOFD_MAP_WRITE));
 	if (r == 0) {
 		m->iova = at;
@@ -193,7 +242,9 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 			   (flags & IOFD_MAP_WRITE ? IOFD_MT_WRITE : 0);
 		m->cookie = NULL;
 		r = iofd_mt_insert(&ioas->mt, m);
-		if (r < 0 && ioas->be->unmap(ioas, at, length) < 0)
+		if (r == 0 && ioas->dma_avail > 0)
+			ioas->dma_avail--;
+		if (r < 0 && ioas->live && ioas->be->unmap(ioas, at, length) < 0)
 			iofd_err(ioas->ctx, "IOAS %u: cannot undo the map at %#llx", ioas->kernel_id,
 				 (unsigned long long)at);
 	}
@@ -221,9 +272,11 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 	 */
 	for (m = r ? NULL : iofd_mt_range_first(&ioas->mt, iova, iova + length - 1); m; m = next) {
 		next = iofd_mt_range_next(m, iova + length - 1);
-		r = ioas->be->unmap(ioas, m->iova, m->length);
+		r = ioas->live ? ioas->be->unmap(ioas, m->iova, m->length) : 0;
 		if (r < 0)
 			break;
+		if (ioas->dma_avail >= 0)
+			ioas->dma_avail++;
 		iofd_mt_remove(&ioas->mt, m);
 		free(m);
 	}
@@ -239,8 +292,10 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 	if (!ioas)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&ioas->lock);
-	r = ioas->be->unmap_all(ioas);
+	r = ioas->live && iofd_mt_count(&ioas->mt) ? ioas->be->unmap_all(ioas) : 0;
 	if (r == 0) {
+		if (ioas->dma_avail >= 0)
+			ioas->dma_avail += (int64_t)iofd_mt_count(&ioas->mt);
 		iofd_mt_clear(&ioas->mt, free_mapping, NULL);
 	} else {
 		/*
@@ -255,6 +310,8 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 			if (r < 0 && r != -ENOENT)
 				break;
 			r = 0;
+			if (ioas->dma_avail >= 0)
+				ioas->dma_avail++;
 			iofd_mt_remove(&ioas->mt, m);
 			free(m);
 		}
@@ -331,5 +388,7 @@ size_t iofd_ioas_mapping_count(struct iofd_ioas *ioas)
 
 int iofd_ioas_kernel_id(const struct iofd_ioas *ioas)
 {
-	return ioas ? (int)ioas->kernel_id : -EINVAL;
+	if (!ioas)
+		return -EINVAL;
+	return ioas->kernel_id ? (int)ioas->kernel_id : -ENODATA;
 }

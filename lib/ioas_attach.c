@@ -53,13 +53,36 @@ int iofd_ioas_reap_domains(struct iofd_ioas *ioas)
 			i++;
 			continue;
 		}
-		r = ioas->be->domain_free(ioas, d);
+		r = ioas->be->domain_free ? ioas->be->domain_free(ioas, d) : 0;
 		if (r < 0)
 			return r;
 		remove_ptr((void **)ioas->domains, &ioas->n_domains, d);
 		domain_release(d);
 	}
 	return 0;
+}
+
+/* "HWPT 7", or for the kernel's unnamed domains inside a container, what
+ * the library calls it. */
+static const char *domain_label(const struct iofd_domain *d, char *buf, size_t len)
+{
+	if (d->kernel_id)
+		snprintf(buf, len, "HWPT %u", d->kernel_id);
+	else
+		snprintf(buf, len, "the container's domain for that class");
+	return buf;
+}
+
+/* Does a mapping overlap a reserved region of @dev's group? The kernel
+ * would refuse the attach (iommufd: EADDRINUSE; type1: EINVAL): the library
+ * answers EADDRINUSE on every backend, before asking. */
+static const struct iofd_iova_range *collides_with_reserved(const struct iofd_ioas *ioas,
+							    const struct iofd_device *dev)
+{
+	for (size_t i = 0; i < dev->n_resv; i++)
+		if (iofd_mt_range_first(&ioas->mt, dev->resv[i].start, dev->resv[i].last))
+			return &dev->resv[i];
+	return NULL;
 }
 
 /* Try the domains @dev's class may join, in the order made. 0 and *@ret:
@@ -77,7 +100,9 @@ static int join_existing(struct iofd_ioas *ioas, struct iofd_device *dev,
 
 		if (!iofd_placement_may_join(c, d))
 			continue;
-		r = dev->ops->attach(dev, d->kernel_id);
+		char label[64];
+
+		r = dev->ops->attach(dev, ioas, d);
 		if (r == 0) {
 			*ret = d;
 			return 0;
@@ -85,8 +110,8 @@ static int join_existing(struct iofd_ioas *ioas, struct iofd_device *dev,
 		if (r != -EINVAL)
 			return r;
 		if (used < len)
-			used += snprintf(why + used, len - used, "%sHWPT %u refused it",
-					 used ? ", " : "", d->kernel_id);
+			used += snprintf(why + used, len - used, "%s%s refused it", used ? ", " : "",
+					 domain_label(d, label, sizeof(label)));
 	}
 	return 1;
 }
@@ -105,15 +130,15 @@ static int join_new(struct iofd_ioas *ioas, struct iofd_device *dev, const struc
 	d->dirty = c->dirty;
 	snprintf(d->iommu, sizeof(d->iommu), "%s", c->iommu);
 	r = reserve(&ioas->domains, ioas->n_domains);
-	if (r == 0)
+	if (r == 0 && ioas->be->domain_new)
 		r = ioas->be->domain_new(ioas, dev, d, c->dirty);
 	if (r < 0) {
 		free(d);
 		return r;
 	}
-	r = dev->ops->attach(dev, d->kernel_id);
+	r = dev->ops->attach(dev, ioas, d);
 	if (r < 0) {
-		if (ioas->be->domain_free(ioas, d) < 0) {
+		if (ioas->be->domain_free && ioas->be->domain_free(ioas, d) < 0) {
 			/* Keep it, empty, for iofd_ioas_reap_domains(). */
 			ioas->domains[ioas->n_domains++] = d;
 			return r;
@@ -128,11 +153,20 @@ static int join_new(struct iofd_ioas *ioas, struct iofd_device *dev, const struc
 
 static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 {
-	char cls[160], refused[96];
+	char cls[160], refused[96], label[64];
+	const struct iofd_iova_range *resv = collides_with_reserved(ioas, dev);
 	struct iofd_domain *d = NULL;
+	bool was_live = ioas->live;
 	struct iofd_class c;
 	int r;
 
+	if (resv) {
+		snprintf(dev->placement, sizeof(dev->placement),
+			 "attach failed: a mapping lies in reserved region %#llx-%#llx of its "
+			 "IOMMU group", (unsigned long long)resv->start,
+			 (unsigned long long)resv->last);
+		return -EADDRINUSE;
+	}
 	r = reserve(&ioas->devs, ioas->n_devs);
 	if (r < 0)
 		return r;
@@ -146,21 +180,25 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 	r = join_existing(ioas, dev, &c, &d, refused, sizeof(refused));
 	if (r == 0) {
 		snprintf(dev->placement, sizeof(dev->placement),
-			 "joined HWPT %u, the domain of its class (%s; %s)", d->kernel_id, cls,
-			 dev->info.cc_why);
+			 "joined %s, the domain of its class (%s; %s)",
+			 domain_label(d, label, sizeof(label)), cls, dev->info.cc_why);
 	} else if (r == 1) {
 		r = join_new(ioas, dev, &c, &d);
 		if (r == 0)
-			snprintf(dev->placement, sizeof(dev->placement),
-				 "new HWPT %u for its class (%s; %s): %s", d->kernel_id, cls,
+			snprintf(dev->placement, sizeof(dev->placement), "new %s for its class (%s; %s): %s",
+				 d->kernel_id ? domain_label(d, label, sizeof(label)) : "domain", cls,
 				 dev->info.cc_why,
 				 refused[0] ? refused : "no domain of that class yet");
 	}
 	if (r == 0)
 		r = reserve(&d->devs, d->n_devs);
+	if (r == 0 && !was_live && ioas->live)
+		r = iofd_ioas_go_live(ioas);
 	if (r < 0) {
-		if (d && dev->ops->detach(dev) == 0 && !d->n_devs)
+		if (d && dev->ops->detach(dev, ioas) == 0 && !d->n_devs)
 			iofd_ioas_reap_domains(ioas);
+		if (was_live != ioas->live)
+			iofd_ioas_go_idle(ioas);
 		if (dev->ops->unprepare)
 			dev->ops->unprepare(dev);
 		snprintf(dev->placement, sizeof(dev->placement), "attach failed: %s (class: %s)",
@@ -176,7 +214,8 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 		snprintf(dev->info.cc_why, sizeof(dev->info.cc_why),
 			 "proven by its attach to coherency-enforcing HWPT %u", d->kernel_id);
 	}
-	iofd_ioas_reload_ranges(ioas);
+	if (was_live)	/* else go_live read them */
+		iofd_ioas_reload_ranges(ioas);
 	return 0;
 }
 
@@ -209,7 +248,7 @@ int iofd_device_detach(struct iofd_device *dev)
 	ioas = dev->ioas;
 	pthread_rwlock_wrlock(&ioas->lock);
 	d = dev->domain;
-	r = dev->ops->detach(dev);
+	r = dev->ops->detach(dev, ioas);
 	if (r == 0) {
 		remove_ptr((void **)d->devs, &d->n_devs, dev);
 		remove_ptr((void **)ioas->devs, &ioas->n_devs, dev);
@@ -217,7 +256,10 @@ int iofd_device_detach(struct iofd_device *dev)
 		dev->domain = NULL;
 		if (!d->n_devs)
 			iofd_ioas_reap_domains(ioas);
-		iofd_ioas_reload_ranges(ioas);
+		if (ioas->live)
+			iofd_ioas_reload_ranges(ioas);
+		else
+			iofd_ioas_go_idle(ioas);
 	}
 	pthread_rwlock_unlock(&ioas->lock);
 	return r;
@@ -260,7 +302,9 @@ const char *iofd_domain_iommu_name(const struct iofd_domain *domain)
 
 int iofd_domain_kernel_id(const struct iofd_domain *domain)
 {
-	return domain ? (int)domain->kernel_id : -EINVAL;
+	if (!domain)
+		return -EINVAL;
+	return domain->kernel_id ? (int)domain->kernel_id : -ENODATA;
 }
 
 size_t iofd_domain_device_count(const struct iofd_domain *domain)

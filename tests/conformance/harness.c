@@ -136,6 +136,7 @@ int kern_setup(void **state)
 	if (want_real()) {
 		k->ops = iofd_kernel_real();
 		k->pinned_at_start = vm_pin_pages(k->page_size);
+		k->locked_at_start = status_field("VmLck", 10) * 1024 / k->page_size;
 	} else {
 		if (sim_like_this_process(k) < 0) {
 			free(k);
@@ -257,6 +258,13 @@ int k_ioctl(struct kern *k, int fd, unsigned long req, void *arg)
 void k_close(struct kern *k, int fd)
 {
 	assert_int_equal(k->ops->close(k->priv, fd), 0);
+}
+
+uint64_t k_locked(struct kern *k)
+{
+	if (k->sim)
+		return iofd_sim_locked_pages(k->sim);
+	return status_field("VmLck", 10) * 1024 / k->page_size - k->locked_at_start;
 }
 
 uint64_t k_pinned(struct kern *k)

@@ -39,6 +39,7 @@ struct kern {
 	struct iofd_sim *sim;		/* NULL on the real kernel */
 	uint64_t page_size;
 	uint64_t pinned_at_start;	/* VmPin when the test began */
+	uint64_t locked_at_start;	/* VmLck when the test began */
 	/* Memory the test asked for, unmapped at teardown. */
 	struct {
 		void *p;
@@ -92,6 +93,9 @@ void k_close(struct kern *k, int fd);	/* asserted to succeed */
 
 /* Pinned pages of this process (sim: the simulator's; real: VmPin), since setup. */
 uint64_t k_pinned(struct kern *k);
+/* Pages charged to this process's mm->locked_vm (real: VmLck; type1 charges
+ * its pins there), since setup. */
+uint64_t k_locked(struct kern *k);
 
 /* Page-aligned anonymous memory, read-write, zeroed, freed at teardown. */
 void *k_mem(struct kern *k, size_t len);

@@ -32,18 +32,106 @@
 #define ECAP_SC (1ull << 7)
 #define RWF (IOFD_MAP_READ | IOFD_MAP_WRITE)
 
-/* A context on the test's kernel, sharing the test's iommufd @ifd (the
- * context duplicates it: one open file, so the test sees its objects). */
+/* The mode under test: IOFD_MODE=iommufd|type1, or the lab's IOFD_VM_MODE. */
+static enum iofd_backend backend = IOFD_BACKEND_IOMMUFD;
+/* type1: the test's container, which the context's first IOAS shares. */
+static int cfd = -1;
+
+static bool type1(void)
+{
+	return backend == IOFD_BACKEND_TYPE1;
+}
+
+/* Pages the kernel pinned for the IOAS: iommufd counts them in VmPin,
+ * type1 charges them to mm->locked_vm (VmLck) instead. */
+static uint64_t pinned(struct kern *k)
+{
+	return type1() ? k_locked(k) : k_pinned(k);
+}
+
+static void ctx_opts(struct kern *k, int ifd, struct iofd_ctx_opts *o)
+{
+	o->backend = backend;
+	o->flags = IOFD_CTX_IOMMU_FD;
+	o->iommu_fd = ifd;
+	if (type1()) {
+		o->flags |= IOFD_CTX_CONTAINER_FD;
+		o->container_fd = cfd;
+	}
+	if (k->sim)
+		assert_int_equal(iofd_sim_ctx_opts(k->sim, o), 0);
+}
+
+/* A context on the test's kernel, sharing the test's iommufd @ifd (and on
+ * type1 a container): the context duplicates them, one open file, so the
+ * test sees the kernel objects the library makes. */
 static struct iofd_ctx *lib_ctx(struct kern *k, int ifd)
 {
-	IOFD_OPTS(iofd_ctx_opts, o, .backend = IOFD_BACKEND_IOMMUFD,
-		  .flags = IOFD_CTX_IOMMU_FD, .iommu_fd = ifd);
+	IOFD_OPTS(iofd_ctx_opts, o);
 	struct iofd_ctx *ctx;
 
-	if (k->sim)
-		assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+	if (type1())
+		cfd = k_open_path(k, "/dev/vfio/vfio");
+	ctx_opts(k, ifd, &o);
 	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
 	return ctx;
+}
+
+static void lib_ctx_free(struct kern *k, struct iofd_ctx *ctx)
+{
+	iofd_ctx_free(ctx);
+	if (cfd >= 0)
+		k_close(k, cfd);
+	cfd = -1;
+}
+
+/* Ask the kernel to map one page at @iova in @ioas's kernel address space:
+ * -EEXIST proves the kernel has a mapping there. */
+static int kernel_map_page(struct kern *k, int ifd, struct iofd_ioas *ioas, const void *va,
+			   uint64_t iova)
+{
+	struct iofd_u_vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = IOFD_U_VFIO_DMA_MAP_FLAG_READ,
+		.vaddr = (uintptr_t)va,
+		.iova = iova,
+		.size = k->page_size,
+	};
+
+	if (type1())
+		return k_ioctl(k, cfd, IOFD_U_VFIO_IOMMU_MAP_DMA, &m);
+	return k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), va, k->page_size, iova);
+}
+
+/* The container's IOVA ranges (VFIO_IOMMU_GET_INFO's IOVA_RANGE capability). */
+static int type1_ranges(struct kern *k, struct iofd_u_iommu_iova_range *r, int max,
+			uint64_t *align)
+{
+	union {
+		struct iofd_u_vfio_iommu_type1_info info;
+		char buf[4096];
+	} u = { .info.argsz = sizeof(u) };
+	uint32_t off;
+	int n = 0;
+
+	assert_int_equal(k_ioctl(k, cfd, IOFD_U_VFIO_IOMMU_GET_INFO, &u), 0);
+	*align = u.info.iova_pgsizes & -u.info.iova_pgsizes;
+	for (off = u.info.cap_offset; off && off < sizeof(u);) {
+		const struct iofd_u_vfio_info_cap_header *h = (const void *)(u.buf + off);
+
+		if (h->id == IOFD_U_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
+			const struct iofd_u_vfio_iommu_type1_info_cap_iova_range *c = (const void *)h;
+
+			for (n = 0; n < (int)c->nr_iovas && n < max; n++) {
+				r[n].start = c->iova_ranges[n].start;
+				r[n].last = c->iova_ranges[n].end;
+			}
+			return (int)c->nr_iovas;
+		}
+		assert_true(h->next > off);
+		off = h->next;
+	}
+	return 0;
 }
 
 static struct iofd_ioas *lib_ioas(struct iofd_ctx *ctx, uint32_t flags)
@@ -69,8 +157,18 @@ static size_t assert_ranges_match_kernel(struct kern *k, int ifd, struct iofd_io
 	struct iofd_u_iommu_iova_range kr[16];
 	struct iofd_iova_range lr[16];
 	uint64_t align;
-	int nk = k_ranges(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), kr, 16, &align);
-	int nl = iofd_ioas_iova_ranges(ioas, lr, 16);
+	int nl = iofd_ioas_iova_ranges(ioas, lr, 16), nk;
+
+	if (type1() && !iofd_ioas_device_count(ioas)) {
+		/* No group in the container: the kernel has no IOMMU to ask;
+		 * nothing narrows the space, as on iommufd without devices. */
+		assert_int_equal(nl, 1);
+		assert_int_equal(lr[0].start, 0);
+		assert_int_equal(lr[0].last, UINT64_MAX);
+		return 1;
+	}
+	nk = type1() ? type1_ranges(k, kr, 16, &align) :
+		       k_ranges(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), kr, 16, &align);
 
 	assert_true(nk > 0 && nk <= 16);
 	assert_int_equal(nl, nk);
@@ -143,10 +241,16 @@ static void two_devices_of_one_class_share_one_domain(void **state)
 	assert_null(iofd_domain_device(dom, 2));
 	assert_ptr_equal(iofd_device_ioas(d1), ioas);
 	assert_int_equal(iofd_ioas_device_count(ioas), 2);
-	assert_non_null(strstr(iofd_device_placement(d0), "new HWPT"));
-	assert_non_null(strstr(iofd_device_placement(d1), "joined HWPT"));
-	/* The HWPT is the kernel's: destroying it while in use is EBUSY. */
-	assert_int_equal(k_destroy(k, ifd, (uint32_t)iofd_domain_kernel_id(dom)), -EBUSY);
+	assert_non_null(strstr(iofd_device_placement(d0), "new "));
+	assert_non_null(strstr(iofd_device_placement(d1), "joined "));
+	if (type1()) {
+		/* The kernel's domains inside a container have no id. */
+		assert_int_equal(iofd_domain_kernel_id(dom), -ENODATA);
+		assert_int_equal(iofd_ioas_kernel_id(ioas), -ENODATA);
+	} else {
+		/* The HWPT is the kernel's: destroying it while in use is EBUSY. */
+		assert_int_equal(k_destroy(k, ifd, (uint32_t)iofd_domain_kernel_id(dom)), -EBUSY);
+	}
 
 	assert_int_equal(iofd_ioas_free(ioas), -EBUSY);
 	assert_int_equal(iofd_device_detach(d0), 0);
@@ -157,7 +261,7 @@ static void two_devices_of_one_class_share_one_domain(void **state)
 	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
 	iofd_device_close(d0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -177,21 +281,19 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 	k_vfio_dev(k, 1, &v1);
 	/* Mapped before any device: nothing is pinned yet. */
 	assert_int_equal(iofd_ioas_map(ioas, buf, 16 * PS, RWF, &iova), 0);
-	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(pinned(k), 0);
 	d0 = lib_dev(ctx, v0.bdf);
 	assert_int_equal(iofd_device_attach(d0, ioas), 0);
-	assert_int_equal(k_pinned(k), 16);
+	assert_int_equal(pinned(k), 16);
 	/* A second device (same domain or not) pins nothing more. */
 	d1 = lib_dev(ctx, v1.bdf);
 	assert_int_equal(iofd_device_attach(d1, ioas), 0);
-	assert_int_equal(k_pinned(k), 16);
+	assert_int_equal(pinned(k), 16);
 	assert_int_equal(iofd_ioas_map(ioas, more, 4 * PS, IOFD_MAP_READ, &iova2), 0);
-	assert_int_equal(k_pinned(k), 20);
+	assert_int_equal(pinned(k), 20);
 	/* The kernel has them where the library says: mapping there again is EEXIST. */
-	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS, iova),
-			 -EEXIST);
-	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS,
-				     iova2 + 3 * PS), -EEXIST);
+	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova), -EEXIST);
+	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova2 + 3 * PS), -EEXIST);
 	if (k->sim) {
 		char out[8];
 
@@ -208,19 +310,21 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 	assert_int_equal(iofd_ioas_iova_to_vaddr(ioas, iova2 + PS, &va, &len), 0);
 	assert_ptr_equal(va, more + PS);
 	assert_int_equal(len, 3 * PS);
-	assert_int_equal(iofd_ioas_translate(ioas, more + 4 * PS, &got, NULL), -ENOENT);
-	assert_int_equal(iofd_ioas_iova_to_vaddr(ioas, iova2 + 4 * PS, &va, NULL), -ENOENT);
+	assert_int_equal(iofd_ioas_translate(ioas, (void *)(uintptr_t)k_hole(k, PS), &got, NULL),
+			 -ENOENT);
+	/* IOVA 0: never one the library picks. */
+	assert_int_equal(iofd_ioas_iova_to_vaddr(ioas, 0, &va, NULL), -ENOENT);
 
 	assert_int_equal(iofd_ioas_unmap(ioas, iova, 16 * PS), 0);
-	assert_int_equal(k_pinned(k), 4);
+	assert_int_equal(pinned(k), 4);
 	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 0);
-	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(pinned(k), 0);
 	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);	/* nothing mapped: still fine */
 	iofd_device_close(d0);
 	iofd_device_close(d1);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -245,7 +349,7 @@ static void bad_input_gets_one_errno_and_changes_nothing(void **state)
 	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA, &iova), 0);
 	assert_int_equal(iofd_ioas_map(ioas, buf + 4 * PS, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA,
 				       &(uint64_t){ iova + 4 * PS }), 0);
-	assert_int_equal(k_pinned(k), 8);
+	assert_int_equal(pinned(k), 8);
 
 	/* Arguments. */
 	at = 0x200000;
@@ -297,13 +401,12 @@ static void bad_input_gets_one_errno_and_changes_nothing(void **state)
 	assert_int_equal(iofd_ioas_unmap(ioas, 0x10000000, PS), -ENOENT);
 	/* The kernel agrees nothing moved: its areas are whole and pinned. */
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 2);
-	assert_int_equal(k_pinned(k), 8);
-	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS, iova),
-			 -EEXIST);
+	assert_int_equal(pinned(k), 8);
+	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova), -EEXIST);
 	assert_int_equal(assert_ranges_match_kernel(k, ifd, ioas), nranges);
 	/* A range covering both, with room around them, unmaps both. */
 	assert_int_equal(iofd_ioas_unmap(ioas, iova - PS, 10 * PS), 0);
-	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(pinned(k), 0);
 	assert_int_equal(iofd_ioas_unmap(ioas, iova, 8 * PS), -ENOENT);
 
 	/* Attach and detach. */
@@ -312,7 +415,7 @@ static void bad_input_gets_one_errno_and_changes_nothing(void **state)
 	assert_int_equal(iofd_device_detach(NULL), -EINVAL);
 	iofd_device_close(d0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -346,8 +449,8 @@ static void picked_iovas_are_aligned_and_usable(void **state)
 	assert_true(c + 2 * PS <= a || c >= a + PS);
 	iofd_device_close(d0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);	/* unmaps too */
-	assert_int_equal(k_pinned(k), 0);
-	iofd_ctx_free(ctx);
+	assert_int_equal(pinned(k), 0);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -379,7 +482,7 @@ static void attach_under_a_colliding_mapping_is_refused_cleanly(void **state)
 	assert_non_null(strstr(iofd_device_placement(d0), "attach failed"));
 	if (k->sim)
 		assert_int_equal(iofd_sim_objects(k->sim), before);	/* no HWPT left behind */
-	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(pinned(k), 0);
 	assert_ranges_match_kernel(k, ifd, ioas);
 	assert_true(usable(ioas, MSI_START, MSI_LAST));
 	/* Out of the way, it attaches; the window is then not usable. */
@@ -393,15 +496,15 @@ static void attach_under_a_colliding_mapping_is_refused_cleanly(void **state)
 	assert_int_equal(iofd_device_detach(d0), 0);
 	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 1);
-	assert_int_equal(k_pinned(k), 0);	/* no domain, no pins */
+	assert_int_equal(pinned(k), 0);	/* no domain, no pins */
 	assert_true(usable(ioas, MSI_START, MSI_LAST));
 	assert_ranges_match_kernel(k, ifd, ioas);
 	/* Attached again, the mapping is replayed. */
 	assert_int_equal(iofd_device_attach(d0, ioas), 0);
-	assert_int_equal(k_pinned(k), 2);
+	assert_int_equal(pinned(k), 2);
 	iofd_device_close(d0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -425,25 +528,34 @@ static void opening_devices_names_the_problem(void **state)
 	/* By cdev path: the same device, named by its PCI address. */
 	assert_int_equal(iofd_device_open(&dev, ctx, v0.cdev, NULL), 0);
 	assert_string_equal(iofd_device_name(dev), v0.bdf);
-	assert_true(iofd_device_fd(dev) >= 0);
-	/* Bound once: a second open of it is refused. */
+	/* A cdev is open from the start; a group's device once attached
+	 * (VFIO hands it out only to a group in a container). */
+	if (type1())
+		assert_int_equal(iofd_device_fd(dev), -ENODEV);
+	else
+		assert_true(iofd_device_fd(dev) >= 0);
+	/* Open once: a second open of it is refused. */
 	assert_int_equal(iofd_device_open(&again, ctx, v0.bdf, NULL), -EBUSY);
 	iofd_device_close(dev);
 	/* A pre-opened cdev (a VMM that gave it to KVM first). */
 	fd = k_open_path(k, v0.cdev);
 	o.fd = fd;
-	assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), 0);
-	assert_string_equal(iofd_device_name(dev), v0.bdf);
-	assert_int_not_equal(iofd_device_fd(dev), fd);
-	iofd_device_close(dev);
+	if (type1()) {
+		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -EOPNOTSUPP);
+	} else {
+		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), 0);
+		assert_string_equal(iofd_device_name(dev), v0.bdf);
+		assert_int_not_equal(iofd_device_fd(dev), fd);
+		iofd_device_close(dev);
+		o.fd = ifd;	/* not a device */
+		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -ENOTTY);
+	}
 	k_close(k, fd);
-	o.fd = ifd;	/* not a device */
-	assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -ENOTTY);
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", k_sysfs(k), v0.bdf);
 	assert_int_equal(iofd_device_open(&dev, ctx, path, NULL), 0);
 	assert_string_equal(iofd_device_name(dev), v0.bdf);
 	iofd_device_close(dev);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -491,14 +603,14 @@ static void one_map_lands_in_two_domains_of_different_classes(void **state)
 	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(pd), iova, 8 * PS, buf),
 			 0);
 	/* ... and pinned once. */
-	assert_int_equal(k_pinned(k), 8);
+	assert_int_equal(pinned(k), 8);
 	/* A map after attach is in both too. */
 	assert_int_equal(iofd_ioas_map(ioas, buf + 2 * PS, 2 * PS, IOFD_MAP_READ, &iova), 0);
 	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(dd), iova, 2 * PS,
 				     buf + 2 * PS), 0);
 	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(pd), iova, 2 * PS,
 				     buf + 2 * PS), 0);
-	assert_int_equal(k_pinned(k), 10);
+	assert_int_equal(pinned(k), 10);
 	/* Without dirty tracking asked for, both share one domain. */
 	{
 		struct iofd_ioas *plain_ioas = lib_ioas(ctx, 0);
@@ -515,7 +627,7 @@ static void one_map_lands_in_two_domains_of_different_classes(void **state)
 		assert_int_equal(iofd_ioas_free(plain_ioas), 0);
 	}
 	assert_int_equal(iofd_ioas_free(ioas), 0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -589,7 +701,7 @@ static void mixed_coherency(void **state, bool cc_first)
 	assert_non_null(strstr(iofd_device_placement(c), "ECAP.SC=1"));
 	/* Every mapping in both domains, pinned once. */
 	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 6);
-	assert_int_equal(k_pinned(k), 6);
+	assert_int_equal(pinned(k), 6);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 4 * PS);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", late, iova2, 2 * PS);
 	assert_int_equal(iofd_sim_dma_write(k->sim, "0000:00:02.0", iova2 + PS, "nc", 2), 0);
@@ -598,11 +710,11 @@ static void mixed_coherency(void **state, bool cc_first)
 	assert_int_equal(iofd_ioas_unmap(ioas, iova, 4 * PS), 0);
 	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:01.0", iova, buf, 1), -EFAULT);
 	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:02.0", iova, buf, 1), -EFAULT);
-	assert_int_equal(k_pinned(k), 2);
+	assert_int_equal(pinned(k), 2);
 	iofd_device_close(c);
 	iofd_device_close(n);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -655,7 +767,7 @@ static void unknown_coherency_is_never_shared(void **state)
 	iofd_device_close(nc);
 	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
-	iofd_ctx_free(ctx);
+	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
 }
 
@@ -674,9 +786,8 @@ static int life(struct kern *k, int ifd, char *buf, int *step)
 	uint64_t iova = 0, iova2 = 0x40000000;
 	int r;
 
-	IOFD_OPTS(iofd_ctx_opts, o, .backend = IOFD_BACKEND_IOMMUFD,
-		  .flags = IOFD_CTX_IOMMU_FD, .iommu_fd = ifd);
-	assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+	IOFD_OPTS(iofd_ctx_opts, o);
+	ctx_opts(k, ifd, &o);
 #define STEP(x) do { (*step)++; if ((r = (x)) < 0) goto out; } while (0)
 	STEP(iofd_ctx_new(&ctx, &o));
 	STEP(iofd_ioas_new(&ioas, ctx, NULL));
@@ -706,9 +817,9 @@ out:
 		     va += k->page_size)
 			pages += iofd_ioas_translate(ioas, (void *)(uintptr_t)va, &iova, NULL) == 0;
 		if (iofd_ioas_domain_count(ioas))
-			assert_int_equal(iofd_sim_pinned_pages(k->sim), pages);
+			assert_int_equal(pinned(k), pages);
 		else
-			assert_int_equal(iofd_sim_pinned_pages(k->sim), 0);
+			assert_int_equal(pinned(k), 0);
 		assert_true(iofd_sim_check_domains(k->sim) >= 0);
 	}
 	iofd_device_close(c);
@@ -731,21 +842,27 @@ static void every_failing_kernel_call_leaves_no_trace(void **state)
 	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
 	/* How many kernel calls a clean life makes. */
 	ifd = k_open(k);
+	if (type1())
+		cfd = k_open_path(k, "/dev/vfio/vfio");
 	calls = iofd_sim_calls(k->sim);
 	assert_int_equal(life(k, ifd, buf, &step), 0);
 	calls = iofd_sim_calls(k->sim) - calls;
+	lib_ctx_free(k, NULL);
 	k_close(k, ifd);
 	assert_true(calls > 20);
 	for (unsigned int nth = 1; nth <= calls; nth++) {
 		ifd = k_open(k);
+		if (type1())
+			cfd = k_open_path(k, "/dev/vfio/vfio");
 		step = 0;
 		assert_int_equal(iofd_sim_fail_nth(k->sim, nth, nth % 2 ? ENOMEM : EFAULT), 0);
 		failures += life(k, ifd, buf, &step) < 0;
 		iofd_sim_fail_nth(k->sim, 0, 0);
+		lib_ctx_free(k, NULL);
 		k_close(k, ifd);
 		assert_int_equal(iofd_sim_open_fds(k->sim), 0);
 		assert_int_equal(iofd_sim_objects(k->sim), 0);
-		assert_int_equal(iofd_sim_pinned_pages(k->sim), 0);
+		assert_int_equal(pinned(k), 0);
 	}
 	print_message("fault sweep: %llu kernel calls failed in turn, %d lives failed\n",
 		      (unsigned long long)calls, failures);
@@ -772,5 +889,17 @@ int main(void)
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
 	};
 
-	return KERN_RUN("conformance-api", cdev, mock, sim);
+	const char *mode = getenv("IOFD_MODE"), *vm = getenv("IOFD_VM_MODE");
+
+	if ((mode && !strcmp(mode, "type1")) || (!mode && vm && !strcmp(vm, "type1")))
+		backend = IOFD_BACKEND_TYPE1;
+	else if (mode && strcmp(mode, "iommufd")) {
+		fprintf(stderr, "conformance-api: IOFD_MODE must be iommufd or type1\n");
+		return 2;
+	}
+	printf("conformance-api: the %s backend\n", iofd_backend_name(backend));
+	/* The selftest's mock devices exist only on iommufd. */
+	return kern_run("conformance-api", cdev, sizeof(cdev) / sizeof(cdev[0]), mock,
+			type1() ? 0 : sizeof(mock) / sizeof(mock[0]), sim,
+			sizeof(sim) / sizeof(sim[0]));
 }

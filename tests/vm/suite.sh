@@ -46,7 +46,7 @@ VM_TESTS=(
 	# The simulated kernel's uAPI conformance suite, against the real kernel.
 	'conformance-ioas|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-ioas'
 	'conformance-device|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-device'
-	'conformance-api|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
+	'conformance-api|cdev,mock,compat-vfio,type1|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	'conformance-type1|type1|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
 )
 # ---------------------------------------------------------------------------------

@@ -66,8 +66,10 @@ IOFD_API const char *iofd_version(void);
 
 /**
  * enum iofd_backend - which kernel interface a context drives.
- * @IOFD_BACKEND_AUTO: let the library choose (iommufd with device cdevs
- *	when /dev/iommu opens and the kernel offers cdevs; else type1).
+ * @IOFD_BACKEND_AUTO: let the library choose, once per context, when it
+ *	first needs to: iommufd with device cdevs when /dev/iommu opens and
+ *	the kernel offers cdevs (/sys/class/vfio-dev); else type1. The choice
+ *	and its reason are logged (LOG_INFO).
  * @IOFD_BACKEND_IOMMUFD: /dev/iommu and VFIO device cdevs
  *	(/dev/vfio/devices/vfioN), Linux 6.6+.
  * @IOFD_BACKEND_TYPE1: the legacy /dev/vfio/vfio container with VFIO
@@ -161,6 +163,18 @@ IOFD_API const struct iofd_kernel_ops *iofd_kernel_real(void);
 /* iofd_ctx_opts.flags */
 #define IOFD_CTX_IOMMU_FD	(1u << 0) /* iommu_fd holds an open /dev/iommu */
 #define IOFD_CTX_CONTAINER_FD	(1u << 1) /* container_fd holds an open /dev/vfio/vfio */
+/*
+ * Type1 placement policy: one container per device class (coherency
+ * enforcement x IOMMU instance) instead of one container for every device.
+ * For a VMM whose KVM asks the container (VFIO_CHECK_EXTENSION
+ * DMA_CC_IOMMU) rather than each device: each container's answer is then
+ * true for all its devices. The library maps every mapping into every
+ * container, all or nothing; each container pins and charges the memory
+ * again (the price of the split). Without it (the default) one container
+ * holds every device, the kernel splits it into domains by coherency and
+ * IOMMU itself and pins once.
+ */
+#define IOFD_CTX_TYPE1_SPLIT	(1u << 2)
 
 /**
  * struct iofd_ctx_opts - how to make a context.
@@ -541,11 +555,15 @@ IOFD_API const char *iofd_hostdev_cdev(const struct iofd_hostdev *dev);
  * opened (VFIO_DEVICE_BIND_IOMMUFD); the library then asks the kernel what
  * IOMMU translates it (IOMMU_GET_HW_INFO) and decides from that, and from
  * sysfs, which domains it may share (iofd_device_enforces_coherency(),
- * iofd_device_dirty_tracking()). On the type1 backend it is reached through
- * its VFIO group (/dev/vfio/N, opened once per context and shared by the
- * group's devices, checked viable); its IOMMU facts come from sysfs, and
- * VFIO hands out its fd only once the group is in a container, that is,
- * once the device is attached.
+ * iofd_device_dirty_tracking()). On the type1 and compat backends it is
+ * reached through its VFIO group (/dev/vfio/N, opened once per context and
+ * shared by the group's devices, checked viable); its IOMMU facts come from
+ * sysfs, and VFIO hands out its fd only once the group is in a container
+ * (type1) or an iommufd (compat), that is, once the device is attached. On
+ * compat, VFIO attaches it to an automatic HWPT of the kernel IOAS the
+ * library aims it at (IOMMU_VFIO_IOAS): group devices of different classes
+ * get different kernel IOASes, which the library keeps identical with
+ * IOMMU_IOAS_COPY (pinned once).
  *
  * A VMM hands the device to KVM (KVM_DEV_VFIO_FILE_ADD) with
  * iofd_device_fd(); for a cdev, KVM must see it before it is bound, so such
@@ -559,6 +577,9 @@ struct iofd_domain;
 
 /* iofd_device_opts.flags */
 #define IOFD_DEVICE_FD	(1u << 0) /* fd holds an open, unbound VFIO device cdev */
+/* On a compat context, open this device by its cdev rather than through its
+ * group, so that cdev and group devices share one IOAS (IOMMU_VFIO_IOAS). */
+#define IOFD_DEVICE_CDEV	(1u << 1)
 
 /**
  * struct iofd_device_opts - how to open a device.
@@ -577,7 +598,7 @@ struct iofd_device_opts {
 /**
  * iofd_device_open() - open a VFIO device and bind it to the context.
  * @ret: where the device is stored; close it with iofd_device_close()
- * @ctx: a context whose backend is IOFD_BACKEND_IOMMUFD, _TYPE1 or _AUTO
+ * @ctx: a context (any backend)
  * @name: a PCI address ("0000:00:03.0" or "00:03.0"), the device's
  *	directory in sysfs, or its VFIO cdev (DEV/vfio/devices/vfioN); with
  *	IOFD_DEVICE_FD (iommufd only), a name for messages (may be NULL: the
@@ -595,8 +616,8 @@ struct iofd_device_opts {
  *  -ENODEV: @name is not a PCI device, or the device has no VFIO cdev
  *	(iommufd: not bound to vfio-pci, or a kernel without
  *	CONFIG_VFIO_DEVICE_CDEV) or VFIO group (type1)
- *  -EOPNOTSUPP: the context's backend is compat (not in this release), or
- *	IOFD_DEVICE_FD on type1
+ *  -EOPNOTSUPP: IOFD_DEVICE_FD on type1 or compat (a pre-opened group fd:
+ *	not in this release)
  *  -EBUSY: the device is open already (in this context, by its group, or
  *	through another cdev fd bound to an iommufd)
  *  -EPERM: the kernel refuses it: its group is not viable (a member is
@@ -761,11 +782,12 @@ struct iofd_ioas_opts {
  * attached, on both: the kernel pins it when the first device attaches
  * (type1 cannot map before a group has set the container's IOMMU: the
  * library keeps such mappings and replays them then, and again whenever the
- * container's last group has left and a new one arrives).
+ * container's last group has left and a new one arrives). On compat: a
+ * kernel IOAS on the context's iommufd, as on iommufd.
  *
  * Return: 0, or -EINVAL (NULL argument, bad options, unknown flag),
- * -E2BIG (options from a newer header), -EOPNOTSUPP (the context's backend
- * is compat: not in this release; or a container without type1 v2),
+ * -E2BIG (options from a newer header), -EOPNOTSUPP (a container without
+ * type1 v2),
  * -ENOMEM, or the errno of opening /dev/iommu or /dev/vfio/vfio or of
  * IOMMU_IOAS_ALLOC.
  */

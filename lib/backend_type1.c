@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "backend.h"
+#include "backend_probe.h"
 #include "ctx.h"
 #include "ioas.h"
+#include "kas.h"
 #include "log.h"
 #include "sysfs.h"
 #include "uapi/vfio.h"
@@ -40,9 +42,9 @@ static int open_container(struct iofd_ctx *ctx)
 	return fd;
 }
 
-static int type1_ioas_new(struct iofd_ioas *ioas)
+static int type1_kas_new(struct iofd_kas *kas)
 {
-	struct iofd_ctx *ctx = ioas->ctx;
+	struct iofd_ctx *ctx = kas->ioas->ctx;
 	int fd = open_container(ctx), r;
 
 	if (fd < 0)
@@ -62,21 +64,24 @@ static int type1_ioas_new(struct iofd_ioas *ioas)
 		iofd_sys_close(ctx, fd);
 		return r;
 	}
-	ioas->kfd = fd;
-	ioas->kernel_id = 0;
-	ioas->live = false;
+	kas->fd = fd;
+	kas->id = 0;
+	kas->live = false;
+	kas->keeps_mappings = iofd_probe_iommufd(ctx, fd) == 0;
+	if (kas->keeps_mappings)
+		iofd_dbg(ctx, "the VFIO container is iommufd's (compat): its mappings outlive its groups");
 	return 0;
 }
 
-static int type1_ioas_free(struct iofd_ioas *ioas)
+static int type1_kas_free(struct iofd_kas *kas)
 {
 	/* Closing the container releases whatever it still maps. */
-	iofd_sys_close(ioas->ctx, ioas->kfd);
-	ioas->kfd = -1;
+	iofd_sys_close(kas->ioas->ctx, kas->fd);
+	kas->fd = -1;
 	return 0;
 }
 
-static int type1_map(struct iofd_ioas *ioas, uint64_t iova, uint64_t vaddr, uint64_t length,
+static int type1_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint64_t length,
 		     uint32_t prot)
 {
 	struct iofd_u_vfio_iommu_type1_dma_map cmd = {
@@ -88,10 +93,10 @@ static int type1_map(struct iofd_ioas *ioas, uint64_t iova, uint64_t vaddr, uint
 		.size = length,
 	};
 
-	return iofd_sys_ioctl(ioas->ctx, ioas->kfd, IOFD_U_VFIO_IOMMU_MAP_DMA, &cmd);
+	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_MAP_DMA, &cmd);
 }
 
-static int unmap(struct iofd_ioas *ioas, uint32_t flags, uint64_t iova, uint64_t length)
+static int unmap(struct iofd_kas *kas, uint32_t flags, uint64_t iova, uint64_t length)
 {
 	struct iofd_u_vfio_iommu_type1_dma_unmap cmd = {
 		.argsz = sizeof(cmd),
@@ -100,22 +105,22 @@ static int unmap(struct iofd_ioas *ioas, uint32_t flags, uint64_t iova, uint64_t
 		.size = length,
 	};
 
-	return iofd_sys_ioctl(ioas->ctx, ioas->kfd, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &cmd);
+	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &cmd);
 }
 
-static int type1_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
+static int type1_unmap(struct iofd_kas *kas, uint64_t iova, uint64_t length)
 {
-	return unmap(ioas, 0, iova, length);
+	return unmap(kas, 0, iova, length);
 }
 
-static int type1_unmap_all(struct iofd_ioas *ioas)
+static int type1_unmap_all(struct iofd_kas *kas)
 {
 	/* 5.12+; before, EINVAL, and the IOAS layer unmaps one by one. */
-	return unmap(ioas, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0);
+	return unmap(kas, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0);
 }
 
 /* VFIO_IOMMU_GET_INFO with its capability chain, grown until it fits. */
-static int get_info(struct iofd_ioas *ioas, struct iofd_u_vfio_iommu_type1_info **ret)
+static int get_info(struct iofd_kas *kas, struct iofd_u_vfio_iommu_type1_info **ret)
 {
 	struct iofd_u_vfio_iommu_type1_info *info = NULL, *tmp;
 	uint32_t sz = 256;
@@ -130,7 +135,7 @@ static int get_info(struct iofd_ioas *ioas, struct iofd_u_vfio_iommu_type1_info 
 		info = tmp;
 		memset(info, 0, sz);
 		info->argsz = sz;
-		r = iofd_sys_ioctl(ioas->ctx, ioas->kfd, IOFD_U_VFIO_IOMMU_GET_INFO, info);
+		r = iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_GET_INFO, info);
 		if (r < 0) {
 			free(info);
 			return r;
@@ -168,7 +173,7 @@ static const void *find_cap(const struct iofd_u_vfio_iommu_type1_info *info, uin
 	return NULL;
 }
 
-static int type1_iova_ranges(struct iofd_ioas *ioas, struct iofd_iova_range **ret, size_t *n_ret,
+static int type1_iova_ranges(struct iofd_kas *kas, struct iofd_iova_range **ret, size_t *n_ret,
 			     uint64_t *alignment)
 {
 	const struct iofd_u_vfio_iommu_type1_info_cap_iova_range *cap;
@@ -176,7 +181,7 @@ static int type1_iova_ranges(struct iofd_ioas *ioas, struct iofd_iova_range **re
 	struct iofd_u_vfio_iommu_type1_info *info;
 	struct iofd_iova_range *r;
 	uint32_t n = 1, sz;
-	int err = get_info(ioas, &info);
+	int err = get_info(kas, &info);
 
 	if (err < 0)
 		return err;
@@ -203,7 +208,7 @@ static int type1_iova_ranges(struct iofd_ioas *ioas, struct iofd_iova_range **re
 		r[0] = (struct iofd_iova_range){ 0, UINT64_MAX };
 	}
 	avail = find_cap(info, sz, IOFD_U_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, sizeof(*avail));
-	ioas->dma_avail = avail ? (int64_t)avail->avail : -1;
+	kas->dma_avail = avail ? (int64_t)avail->avail : -1;
 	/* The smallest page size the container maps is its alignment. */
 	*alignment = info->flags & IOFD_U_VFIO_IOMMU_INFO_PGSIZES && info->iova_pgsizes ?
 			     info->iova_pgsizes & -info->iova_pgsizes : 0;
@@ -215,8 +220,8 @@ static int type1_iova_ranges(struct iofd_ioas *ioas, struct iofd_iova_range **re
 
 const struct iofd_backend_ops iofd_backend_type1 = {
 	.name = "type1",
-	.ioas_new = type1_ioas_new,
-	.ioas_free = type1_ioas_free,
+	.kas_new = type1_kas_new,
+	.kas_free = type1_kas_free,
 	.map = type1_map,
 	.unmap = type1_unmap,
 	.unmap_all = type1_unmap_all,

@@ -14,7 +14,7 @@
 #include "sysfs.h"
 
 #define CTX_OPTS_SZ_V1 iofd_offsetofend(struct iofd_ctx_opts, dev_root)
-#define CTX_KNOWN_FLAGS (IOFD_CTX_IOMMU_FD | IOFD_CTX_CONTAINER_FD)
+#define CTX_KNOWN_FLAGS (IOFD_CTX_IOMMU_FD | IOFD_CTX_CONTAINER_FD | IOFD_CTX_TYPE1_SPLIT)
 
 const char *iofd_version(void)
 {
@@ -131,6 +131,7 @@ int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *user_opt
 		return -ENOMEM;
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->backend = o.backend;
+	ctx->split_by_class = o.flags & IOFD_CTX_TYPE1_SPLIT;
 	ctx->iommu_fd = -1;
 	ctx->container_fd = -1;
 	ctx->log_fn = o.log_fn;

@@ -27,6 +27,8 @@ struct iofd_ctx {
 
 	pthread_mutex_t lock;	/* opening iommu_fd on first use */
 	unsigned int n_mock;	/* selftest devices opened: their names */
+	bool split_by_class;	/* IOFD_CTX_TYPE1_SPLIT */
+	enum iofd_backend auto_choice;	/* what AUTO chose; AUTO: not yet */
 	bool container_taken;	/* container_fd is some IOAS's container */
 	struct iofd_vfio_group *groups;	/* VFIO groups open, each once */
 };

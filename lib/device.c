@@ -244,6 +244,7 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 	const struct iofd_backend_ops *be;
 	char syspath[PATH_MAX] = "";
 	struct iofd_device *dev;
+	bool by_group;
 	int r;
 
 	if (!ret || !ctx)
@@ -252,20 +253,25 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 	if (r < 0)
 		return r;
 	iofd_opts_copy(&o, sizeof(o), opts);
-	if ((o.flags & ~IOFD_DEVICE_FD) || (!name && !(o.flags & IOFD_DEVICE_FD)) ||
+	if ((o.flags & ~(IOFD_DEVICE_FD | IOFD_DEVICE_CDEV)) || (!name && !(o.flags & IOFD_DEVICE_FD)) ||
 	    ((o.flags & IOFD_DEVICE_FD) && o.fd < 0) || (name && !*name))
 		return -EINVAL;
 	be = iofd_backend_of(ctx, &r);
 	if (!be)
 		return r;
-	if (be == &iofd_backend_type1 && (o.flags & IOFD_DEVICE_FD))
+	/* Through the group on type1 and compat, unless asked for the cdev. */
+	by_group = be == &iofd_backend_type1 ||
+		   (iofd_ctx_effective_backend(ctx) == IOFD_BACKEND_COMPAT &&
+		    !(o.flags & IOFD_DEVICE_CDEV));
+	if (by_group && (o.flags & IOFD_DEVICE_FD))
 		return -EOPNOTSUPP;	/* a pre-opened group: not yet */
+	if (be == &iofd_backend_type1 && (o.flags & IOFD_DEVICE_CDEV))
+		return -EINVAL;
 
-	dev = device_alloc(ctx, be == &iofd_backend_type1 ? &iofd_device_group_ops :
-							    &iofd_device_cdev_ops);
+	dev = device_alloc(ctx, by_group ? &iofd_device_group_ops : &iofd_device_cdev_ops);
 	if (!dev)
 		return -ENOMEM;
-	if (be == &iofd_backend_type1) {
+	if (by_group) {
 		r = open_group_device(dev, name, syspath, sizeof(syspath));
 	} else {
 		r = open_cdev(dev, name, &o, syspath, sizeof(syspath));

@@ -29,6 +29,10 @@ struct iofd_device;
 
 struct iofd_device_ops {
 	const char *kind;
+	/* The kernel chooses the device's domain inside an address space
+	 * (VFIO groups): the library places it by address space and records
+	 * its class; else it allocates and chooses HWPTs. */
+	bool kernel_domains;
 	/*
 	 * Make the kernel's device ready for placement in @ioas and fill
 	 * dev->info and dev->dev_id. A cdev did this when it was bound: NULL.
@@ -38,15 +42,16 @@ struct iofd_device_ops {
 	int (*prepare)(struct iofd_device *dev, struct iofd_ioas *ioas);
 	/* Undo prepare() after a placement that failed. */
 	void (*unprepare)(struct iofd_device *dev);
-	/* Attach (or move, hitlessly) the device to domain @d of @ioas.
-	 * -EINVAL: the domain does not take this device. A group device puts
-	 * its group in the IOAS's container, setting the IOMMU (ioas->live)
-	 * when it is the first. */
+	/* Attach (or move, hitlessly) the device to domain @d (in address
+	 * space d->kas) of @ioas. -EINVAL: the domain does not take this
+	 * device. A group device on type1 puts its group in the container,
+	 * setting the IOMMU (kas->live) when it is the first; on iommufd it
+	 * joins its group to the iommufd and its device to d->kas's IOAS. */
 	int (*attach)(struct iofd_device *dev, struct iofd_ioas *ioas,
 		      struct iofd_domain *d);
 	/* Block its DMA: the device leaves its domain (a group device's
 	 * group leaves the container with its last attached device, and the
-	 * container's IOMMU goes with its last group: ioas->live false). */
+	 * container's IOMMU goes with its last group: kas->live false). */
 	int (*detach)(struct iofd_device *dev, struct iofd_ioas *ioas);
 	/* Free what the kind holds (the fd is closed by device.c). */
 	void (*close)(struct iofd_device *dev);

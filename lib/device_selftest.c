@@ -44,7 +44,7 @@ static int mock_prepare(struct iofd_device *dev, struct iofd_ioas *ioas)
 {
 	struct iofd_u_iommu_test_cmd cmd = {
 		.op = IOFD_U_IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
-		.id = ioas->kernel_id,
+		.id = ioas->kas[0]->id,
 		.mock_domain_flags.dev_flags =
 			dev->mock_flags & IOFD_SELFTEST_NO_DIRTY ? IOFD_U_MOCK_FLAGS_DEVICE_NO_DIRTY : 0,
 	};

@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "device.h"
 #include "ioas.h"
+#include "kas.h"
 #include "log.h"
 #include "opts.h"
 
@@ -25,29 +26,59 @@ static uint64_t page_size(void)
 	return (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* @out (room for na + nb) = the intersection of two sorted, disjoint lists. */
+static size_t intersect(const struct iofd_iova_range *a, size_t na, const struct iofd_iova_range *b,
+			size_t nb, struct iofd_iova_range *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na && j < nb) {
+		uint64_t lo = a[i].start > b[j].start ? a[i].start : b[j].start;
+		uint64_t hi = a[i].last < b[j].last ? a[i].last : b[j].last;
+
+		if (lo <= hi)
+			out[n++] = (struct iofd_iova_range){ lo, hi };
+		if (a[i].last < b[j].last)
+			i++;
+		else
+			j++;
+	}
+	return n;
+}
+
 int iofd_ioas_reload_ranges(struct iofd_ioas *ioas)
 {
-	static const struct iofd_iova_range everything = { 0, UINT64_MAX };
-	struct iofd_iova_range *r = NULL;
-	uint64_t align = 0;
-	size_t n = 0;
-	int err;
+	struct iofd_iova_range *cur = malloc(sizeof(*cur)), *next;
+	uint64_t align = page_size();
+	size_t n = 1;
+	int err = cur ? 0 : -ENOMEM;
 
-	if (!ioas->live)	/* nothing in the kernel yet: nothing narrows it */
-		return iofd_iova_alloc_set_ranges(&ioas->alloc, &ioas->mt, &everything, 1,
-						  page_size());
-	err = ioas->be->iova_ranges(ioas, &r, &n, &align);
+	if (cur)
+		cur[0] = (struct iofd_iova_range){ 0, UINT64_MAX };
+	/* Nothing live narrows nothing: the whole space, as iommufd without devices. */
+	for (size_t i = 0; i < ioas->n_kas && err == 0; i++) {
+		struct iofd_kas *kas = ioas->kas[i];
 
-	if (err == 0) {
-		if (align < page_size())
-			align = page_size();
-		err = iofd_iova_alloc_set_ranges(&ioas->alloc, &ioas->mt, r, n, align);
+		if (!kas->live)
+			continue;
+		err = iofd_kas_read_ranges(kas);
+		next = err ? NULL : malloc((n + kas->n_ranges + 1) * sizeof(*next));
+		if (!err && !next)
+			err = -ENOMEM;
+		if (err)
+			break;
+		n = intersect(cur, n, kas->ranges, kas->n_ranges, next);
+		free(cur);
+		cur = next;
+		if (kas->align > align)
+			align = kas->align;
 	}
-	free(r);
-	ioas->ranges_stale = err < 0;
-	if (err < 0)
-		iofd_warn(ioas->ctx, "IOAS %u: cannot re-read its IOVA ranges: %s", ioas->kernel_id,
-			  strerror(-err));
+	if (err == 0)
+		err = iofd_iova_alloc_set_ranges(&ioas->alloc, &ioas->mt, cur, n, align);
+	free(cur);
+	ioas->ranges_stale = err < 0 && err != -EADDRINUSE;
+	if (ioas->ranges_stale)
+		iofd_warn(ioas->ctx, "cannot re-read the IOVA ranges: %s", strerror(-err));
 	return err;
 }
 
@@ -55,6 +86,7 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 {
 	IOFD_OPTS(iofd_ioas_opts, o);
 	struct iofd_ioas *ioas;
+	struct iofd_kas *kas;
 	int r;
 
 	if (!ret || !ctx)
@@ -71,11 +103,15 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 		return -ENOMEM;
 	ioas->ctx = ctx;
 	ioas->flags = o.flags;
-	ioas->kfd = -1;
-	ioas->dma_avail = -1;
+	ioas->split = ctx->split_by_class ? IOFD_SPLIT_CLASS : IOFD_SPLIT_NONE;
 	ioas->be = iofd_backend_of(ctx, &r);
 	if (!ioas->be)
 		goto fail_free;
+	ioas->kas = calloc(1, sizeof(*ioas->kas));
+	if (!ioas->kas) {
+		r = -ENOMEM;
+		goto fail_free;
+	}
 	r = iofd_iova_alloc_init(&ioas->alloc);
 	if (r < 0)
 		goto fail_free;
@@ -83,24 +119,27 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 	r = -pthread_rwlock_init(&ioas->lock, NULL);
 	if (r < 0)
 		goto fail_alloc;
-	r = ioas->be->ioas_new(ioas);
+	r = iofd_kas_new(ioas, ioas->be, &kas);
 	if (r < 0)
 		goto fail_lock;
+	ioas->kas[ioas->n_kas++] = kas;
 	r = iofd_ioas_reload_ranges(ioas);
 	if (r < 0)
 		goto fail_kernel;
-	iofd_dbg(ctx, "IOAS %u (%s)%s", ioas->kernel_id, ioas->be->name,
+	iofd_dbg(ctx, "IOAS on %s%s%s", ioas->be->name,
+		 ioas->split == IOFD_SPLIT_CLASS ? ", split by class" : "",
 		 o.flags & IOFD_IOAS_DIRTY_TRACKING ? ", dirty tracking asked for" : "");
 	*ret = ioas;
 	return 0;
 
 fail_kernel:
-	ioas->be->ioas_free(ioas);
+	iofd_kas_free(kas);
 fail_lock:
 	pthread_rwlock_destroy(&ioas->lock);
 fail_alloc:
 	iofd_iova_alloc_fini(&ioas->alloc);
 fail_free:
+	free(ioas->kas);
 	free(ioas);
 	return r;
 }
@@ -111,37 +150,28 @@ static void free_mapping(struct iofd_mapping *m, void *arg)
 	free(m);
 }
 
-static uint32_t prot_of(const struct iofd_mapping *m)
+int iofd_ioas_kas_live(struct iofd_ioas *ioas, struct iofd_kas *kas)
 {
-	return (m->flags & IOFD_MT_READ ? IOFD_MAP_READ : 0) |
-	       (m->flags & IOFD_MT_WRITE ? IOFD_MAP_WRITE : 0);
-}
-
-int iofd_ioas_go_live(struct iofd_ioas *ioas)
-{
-	struct iofd_mapping *m, *undo;
 	int r = iofd_ioas_reload_ranges(ioas);
 
-	if (r < 0)
-		return r;
-	for (m = iofd_mt_first(&ioas->mt); m; m = iofd_mt_next(m)) {
-		r = ioas->be->map(ioas, m->iova, m->vaddr, m->length, prot_of(m));
-		if (r < 0)
-			break;
-	}
 	if (r == 0)
-		return 0;
-	iofd_err(ioas->ctx, "replaying mapping %#llx+%#llx: %s", (unsigned long long)m->iova,
-		 (unsigned long long)m->length, strerror(-r));
-	for (undo = iofd_mt_first(&ioas->mt); undo != m; undo = iofd_mt_next(undo))
-		ioas->be->unmap(ioas, undo->iova, undo->length);
+		r = iofd_kas_fill(kas);
 	return r;
 }
 
-void iofd_ioas_go_idle(struct iofd_ioas *ioas)
+void iofd_ioas_kas_unused(struct iofd_ioas *ioas, struct iofd_kas *kas)
 {
-	ioas->live = false;
-	ioas->dma_avail = -1;
+	kas->for_class = false;
+	if (kas != ioas->kas[0] && iofd_kas_free(kas) == 0) {
+		for (size_t i = 1; i < ioas->n_kas; i++) {
+			if (ioas->kas[i] == kas) {
+				ioas->kas[i] = ioas->kas[--ioas->n_kas];
+				break;
+			}
+		}
+	} else if (!kas->live) {
+		kas->dma_avail = -1;
+	}
 	iofd_ioas_reload_ranges(ioas);
 }
 
@@ -153,14 +183,18 @@ int iofd_ioas_free(struct iofd_ioas *ioas)
 		return 0;
 	pthread_rwlock_wrlock(&ioas->lock);
 	r = ioas->n_devs ? -EBUSY : iofd_ioas_reap_domains(ioas);
-	if (r == 0)
-		r = ioas->be->ioas_free(ioas);
+	while (r == 0 && ioas->n_kas) {
+		r = iofd_kas_free(ioas->kas[ioas->n_kas - 1]);
+		if (r == 0)
+			ioas->n_kas--;
+	}
 	pthread_rwlock_unlock(&ioas->lock);
 	if (r < 0)
 		return r;
 	iofd_mt_clear(&ioas->mt, free_mapping, NULL);
 	iofd_iova_alloc_fini(&ioas->alloc);
 	pthread_rwlock_destroy(&ioas->lock);
+	free(ioas->kas);
 	free(ioas->domains);
 	free(ioas->devs);
 	free(ioas);
@@ -211,6 +245,58 @@ static int place_iova(struct iofd_ioas *ioas, uint64_t vaddr, uint64_t length, u
 				    iova);
 }
 
+/* type1's mapping limit: any live space with none left. */
+static bool out_of_entries(const struct iofd_ioas *ioas)
+{
+	for (size_t i = 0; i < ioas->n_kas; i++)
+		if (ioas->kas[i]->live && ioas->kas[i]->dma_avail == 0)
+			return true;
+	return false;
+}
+
+static void count_entries(struct iofd_ioas *ioas, int64_t delta)
+{
+	for (size_t i = 0; i < ioas->n_kas; i++)
+		if (ioas->kas[i]->live && ioas->kas[i]->dma_avail >= 0)
+			ioas->kas[i]->dma_avail += delta;
+}
+
+/* Map @m into every live space, first to last, all or nothing. */
+static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < ioas->n_kas && r == 0; i++)
+		if (ioas->kas[i]->live)
+			r = iofd_kas_map(ioas->kas[i], m);
+	if (r == 0)
+		return 0;
+	for (i--; i-- > 0;)
+		if (ioas->kas[i]->live)
+			ioas->kas[i]->be->unmap(ioas->kas[i], m->iova, m->length);
+	return r;
+}
+
+/* Unmap @m from every live space, last to first (copies before their
+ * source), all or nothing: a failure maps it back where it was gone. */
+static int unmap_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = ioas->n_kas; i-- > 0 && r == 0;)
+		if (ioas->kas[i]->live)
+			r = ioas->kas[i]->be->unmap(ioas->kas[i], m->iova, m->length);
+	if (r == 0)
+		return 0;
+	for (i += 2; i < ioas->n_kas; i++)
+		if (ioas->kas[i]->live && iofd_kas_map(ioas->kas[i], m) < 0)
+			iofd_err(ioas->ctx, "cannot restore %#llx+%#llx after a failed unmap",
+				 (unsigned long long)m->iova, (unsigned long long)m->length);
+	return r;
+}
+
 int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t flags,
 		  uint64_t *iova)
 {
@@ -230,10 +316,8 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 
 	pthread_rwlock_wrlock(&ioas->lock);
 	r = place_iova(ioas, va, length, flags, &at);
-	if (r == 0 && ioas->dma_avail == 0)
+	if (r == 0 && out_of_entries(ioas))
 		r = -ENOSPC;	/* type1's mapping limit, before the kernel is asked */
-	if (r == 0 && ioas->live)
-		r = ioas->be->map(ioas, at, va, length, flags & (IOFD_MAP_READ | IOFD_MAP_WRITE));
 	if (r == 0) {
 		m->iova = at;
 		m->length = length;
@@ -241,12 +325,14 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 		m->flags = (flags & IOFD_MAP_READ ? IOFD_MT_READ : 0) |
 			   (flags & IOFD_MAP_WRITE ? IOFD_MT_WRITE : 0);
 		m->cookie = NULL;
+		r = map_everywhere(ioas, m);
+	}
+	if (r == 0) {
 		r = iofd_mt_insert(&ioas->mt, m);
-		if (r == 0 && ioas->dma_avail > 0)
-			ioas->dma_avail--;
-		if (r < 0 && ioas->live && ioas->be->unmap(ioas, at, length) < 0)
-			iofd_err(ioas->ctx, "IOAS %u: cannot undo the map at %#llx", ioas->kernel_id,
-				 (unsigned long long)at);
+		if (r < 0 && unmap_everywhere(ioas, m) < 0)
+			iofd_err(ioas->ctx, "cannot undo the map at %#llx", (unsigned long long)at);
+		if (r == 0)
+			count_entries(ioas, -1);
 	}
 	pthread_rwlock_unlock(&ioas->lock);
 	if (r < 0) {
@@ -267,16 +353,16 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 	pthread_rwlock_wrlock(&ioas->lock);
 	r = iofd_mt_range_check(&ioas->mt, iova, length);
 	/*
-	 * One kernel call per mapping: each is one kernel area, and a failure
-	 * then leaves exactly the mappings after it, as the table says.
+	 * One kernel call per mapping and space: each mapping is one kernel
+	 * area, and a failure then leaves exactly the mappings after it, as
+	 * the table says.
 	 */
 	for (m = r ? NULL : iofd_mt_range_first(&ioas->mt, iova, iova + length - 1); m; m = next) {
 		next = iofd_mt_range_next(m, iova + length - 1);
-		r = ioas->live ? ioas->be->unmap(ioas, m->iova, m->length) : 0;
+		r = unmap_everywhere(ioas, m);
 		if (r < 0)
 			break;
-		if (ioas->dma_avail >= 0)
-			ioas->dma_avail++;
+		count_entries(ioas, 1);
 		iofd_mt_remove(&ioas->mt, m);
 		free(m);
 	}
@@ -287,31 +373,33 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 {
 	struct iofd_mapping *m, *next;
-	int r;
+	int r = 0;
 
 	if (!ioas)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&ioas->lock);
-	r = ioas->live && iofd_mt_count(&ioas->mt) ? ioas->be->unmap_all(ioas) : 0;
+	for (size_t i = ioas->n_kas; i-- > 0 && r == 0;)
+		if (ioas->kas[i]->live && iofd_mt_count(&ioas->mt))
+			r = ioas->kas[i]->be->unmap_all(ioas->kas[i]);
 	if (r == 0) {
-		if (ioas->dma_avail >= 0)
-			ioas->dma_avail += (int64_t)iofd_mt_count(&ioas->mt);
+		count_entries(ioas, (int64_t)iofd_mt_count(&ioas->mt));
 		iofd_mt_clear(&ioas->mt, free_mapping, NULL);
 	} else {
 		/*
 		 * The kernel may have stopped part way. Finish one mapping at a
-		 * time; ENOENT means the kernel had unmapped it already.
+		 * time; ENOENT means a space had unmapped it already.
 		 */
-		iofd_warn(ioas->ctx, "IOAS %u: unmap-all: %s; unmapping one by one",
-			  ioas->kernel_id, strerror(-r));
+		iofd_warn(ioas->ctx, "unmap-all: %s; unmapping one by one", strerror(-r));
 		for (m = iofd_mt_first(&ioas->mt); m; m = next) {
 			next = iofd_mt_next(m);
-			r = ioas->be->unmap(ioas, m->iova, m->length);
+			r = 0;
+			for (size_t i = ioas->n_kas; i-- > 0 && (r == 0 || r == -ENOENT);)
+				if (ioas->kas[i]->live)
+					r = ioas->kas[i]->be->unmap(ioas->kas[i], m->iova, m->length);
 			if (r < 0 && r != -ENOENT)
 				break;
 			r = 0;
-			if (ioas->dma_avail >= 0)
-				ioas->dma_avail++;
+			count_entries(ioas, 1);
 			iofd_mt_remove(&ioas->mt, m);
 			free(m);
 		}
@@ -390,5 +478,5 @@ int iofd_ioas_kernel_id(const struct iofd_ioas *ioas)
 {
 	if (!ioas)
 		return -EINVAL;
-	return ioas->kernel_id ? (int)ioas->kernel_id : -ENODATA;
+	return ioas->kas[0]->id ? (int)ioas->kas[0]->id : -ENODATA;
 }

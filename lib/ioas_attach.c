@@ -53,7 +53,7 @@ int iofd_ioas_reap_domains(struct iofd_ioas *ioas)
 			i++;
 			continue;
 		}
-		r = ioas->be->domain_free ? ioas->be->domain_free(ioas, d) : 0;
+		r = d->kernel_id ? d->kas->be->domain_free(d->kas, d) : 0;
 		if (r < 0)
 			return r;
 		remove_ptr((void **)ioas->domains, &ioas->n_domains, d);
@@ -62,12 +62,13 @@ int iofd_ioas_reap_domains(struct iofd_ioas *ioas)
 	return 0;
 }
 
-/* "HWPT 7", or for the kernel's unnamed domains inside a container, what
- * the library calls it. */
+/* "HWPT 7", or for the kernel's unnamed domains, what the library calls them. */
 static const char *domain_label(const struct iofd_domain *d, char *buf, size_t len)
 {
 	if (d->kernel_id)
 		snprintf(buf, len, "HWPT %u", d->kernel_id);
+	else if (d->kas->id)
+		snprintf(buf, len, "the kernel's automatic HWPT in IOAS %u", d->kas->id);
 	else
 		snprintf(buf, len, "the container's domain for that class");
 	return buf;
@@ -85,23 +86,68 @@ static const struct iofd_iova_range *collides_with_reserved(const struct iofd_io
 	return NULL;
 }
 
-/* Try the domains @dev's class may join, in the order made. 0 and *@ret:
- * joined; 1: none took it (@why says which refused); <0: a kernel error. */
-static int join_existing(struct iofd_ioas *ioas, struct iofd_device *dev,
-			 const struct iofd_class *c, struct iofd_domain **ret, char *why,
-			 size_t len)
+/*
+ * The address space for @dev. Devices whose domains the library allocates
+ * (cdevs, the selftest's), and every device of a type1 IOAS that is not
+ * split, share the first. Where the kernel chooses a group device's domain
+ * and classes must not mix (VFIO groups on iommufd, whose automatic HWPTs
+ * would take a coherent device into a non-coherent one; a type1 IOAS split
+ * by class), group devices go to a space holding only their class: the
+ * first if it has no group devices yet, else one of their class, else a
+ * new one, filled with every mapping.
+ */
+static int choose_kas(struct iofd_ioas *ioas, struct iofd_device *dev, const struct iofd_class *c,
+		      struct iofd_kas **ret)
+{
+	struct iofd_kas *kas, **tmp;
+	int r;
+
+	*ret = ioas->kas[0];
+	if (!dev->ops->kernel_domains ||
+	    (ioas->be == &iofd_backend_type1 && ioas->split == IOFD_SPLIT_NONE))
+		return 0;
+	for (size_t i = 0; i < ioas->n_kas; i++) {
+		if (iofd_kas_is_for(ioas->kas[i], c)) {
+			*ret = ioas->kas[i];
+			return 0;
+		}
+	}
+	if (!ioas->kas[0]->n_grouped)
+		return 0;
+	tmp = realloc(ioas->kas, (ioas->n_kas + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	ioas->kas = tmp;
+	r = iofd_kas_new(ioas, ioas->be, &kas);
+	if (r == 0 && kas->live) {
+		r = iofd_kas_fill(kas);
+		if (r < 0)
+			iofd_kas_free(kas);
+	}
+	if (r < 0)
+		return r;
+	ioas->kas[ioas->n_kas++] = kas;
+	*ret = kas;
+	return 0;
+}
+
+/* Try the domains of @kas that @dev's class may join, in the order made.
+ * 0 and *@ret: joined; 1: none took it (@why says which refused); <0: a
+ * kernel error. */
+static int join_existing(struct iofd_ioas *ioas, struct iofd_kas *kas, struct iofd_device *dev,
+			 const struct iofd_class *c, struct iofd_domain **ret, char *why, size_t len)
 {
 	size_t used = 0;
 
 	why[0] = '\0';
 	for (size_t i = 0; i < ioas->n_domains; i++) {
 		struct iofd_domain *d = ioas->domains[i];
+		char label[64];
 		int r;
 
-		if (!iofd_placement_may_join(c, d))
+		if (d->kas != kas || d->kernel_chosen != dev->ops->kernel_domains ||
+		    !iofd_placement_may_join(c, d))
 			continue;
-		char label[64];
-
 		r = dev->ops->attach(dev, ioas, d);
 		if (r == 0) {
 			*ret = d;
@@ -116,29 +162,32 @@ static int join_existing(struct iofd_ioas *ioas, struct iofd_device *dev,
 	return 1;
 }
 
-/* A new domain for @dev, of its class, with @dev in it. */
-static int join_new(struct iofd_ioas *ioas, struct iofd_device *dev, const struct iofd_class *c,
-		    struct iofd_domain **ret)
+/* A new domain for @dev in @kas, of its class, with @dev in it. */
+static int join_new(struct iofd_ioas *ioas, struct iofd_kas *kas, struct iofd_device *dev,
+		    const struct iofd_class *c, struct iofd_domain **ret)
 {
 	struct iofd_domain *d = calloc(1, sizeof(*d));
+	bool explicit = !dev->ops->kernel_domains && kas->be->domain_new;
 	int r;
 
 	if (!d)
 		return -ENOMEM;
 	d->ioas = ioas;
+	d->kas = kas;
+	d->kernel_chosen = dev->ops->kernel_domains;
 	d->cc = c->cc;
 	d->dirty = c->dirty;
 	snprintf(d->iommu, sizeof(d->iommu), "%s", c->iommu);
 	r = reserve(&ioas->domains, ioas->n_domains);
-	if (r == 0 && ioas->be->domain_new)
-		r = ioas->be->domain_new(ioas, dev, d, c->dirty);
+	if (r == 0 && explicit)
+		r = kas->be->domain_new(kas, dev, d, c->dirty);
 	if (r < 0) {
 		free(d);
 		return r;
 	}
 	r = dev->ops->attach(dev, ioas, d);
 	if (r < 0) {
-		if (ioas->be->domain_free && ioas->be->domain_free(ioas, d) < 0) {
+		if (explicit && kas->be->domain_free(kas, d) < 0) {
 			/* Keep it, empty, for iofd_ioas_reap_domains(). */
 			ioas->domains[ioas->n_domains++] = d;
 			return r;
@@ -151,13 +200,30 @@ static int join_new(struct iofd_ioas *ioas, struct iofd_device *dev, const struc
 	return 0;
 }
 
+/* @dev has left @kas (or never made it in): count it out, and let go of
+ * a space nothing uses any more. */
+static void kas_leave(struct iofd_ioas *ioas, struct iofd_kas *kas, struct iofd_device *dev,
+		      bool counted)
+{
+	if (counted) {
+		kas->n_devs--;
+		if (dev->ops->kernel_domains && --kas->n_grouped == 0)
+			kas->for_class = false;
+	}
+	if (!kas->n_devs)
+		iofd_ioas_kas_unused(ioas, kas);
+	else
+		iofd_ioas_reload_ranges(ioas);
+}
+
 static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 {
 	char cls[160], refused[96], label[64];
 	const struct iofd_iova_range *resv = collides_with_reserved(ioas, dev);
 	struct iofd_domain *d = NULL;
-	bool was_live = ioas->live;
+	struct iofd_kas *kas;
 	struct iofd_class c;
+	bool was_live;
 	int r;
 
 	if (resv) {
@@ -177,13 +243,20 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 	}
 	iofd_placement_class(ioas, dev, &c);
 	iofd_class_describe(&c, cls, sizeof(cls));
-	r = join_existing(ioas, dev, &c, &d, refused, sizeof(refused));
+	r = choose_kas(ioas, dev, &c, &kas);
+	if (r < 0) {
+		if (dev->ops->unprepare)
+			dev->ops->unprepare(dev);
+		return r;
+	}
+	was_live = kas->live;
+	r = join_existing(ioas, kas, dev, &c, &d, refused, sizeof(refused));
 	if (r == 0) {
 		snprintf(dev->placement, sizeof(dev->placement),
 			 "joined %s, the domain of its class (%s; %s)",
 			 domain_label(d, label, sizeof(label)), cls, dev->info.cc_why);
 	} else if (r == 1) {
-		r = join_new(ioas, dev, &c, &d);
+		r = join_new(ioas, kas, dev, &c, &d);
 		if (r == 0)
 			snprintf(dev->placement, sizeof(dev->placement), "new %s for its class (%s; %s): %s",
 				 d->kernel_id ? domain_label(d, label, sizeof(label)) : "domain", cls,
@@ -192,13 +265,12 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 	}
 	if (r == 0)
 		r = reserve(&d->devs, d->n_devs);
-	if (r == 0 && !was_live && ioas->live)
-		r = iofd_ioas_go_live(ioas);
+	if (r == 0 && !was_live && kas->live)
+		r = iofd_ioas_kas_live(ioas, kas);
 	if (r < 0) {
 		if (d && dev->ops->detach(dev, ioas) == 0 && !d->n_devs)
 			iofd_ioas_reap_domains(ioas);
-		if (was_live != ioas->live)
-			iofd_ioas_go_idle(ioas);
+		kas_leave(ioas, kas, dev, false);
 		if (dev->ops->unprepare)
 			dev->ops->unprepare(dev);
 		snprintf(dev->placement, sizeof(dev->placement), "attach failed: %s (class: %s)",
@@ -207,6 +279,13 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 	}
 	d->devs[d->n_devs++] = dev;
 	ioas->devs[ioas->n_devs++] = dev;
+	kas->n_devs++;
+	if (dev->ops->kernel_domains && kas->n_grouped++ == 0 && !kas->for_class) {
+		kas->for_class = true;
+		kas->cls_cc = c.cc;
+		kas->cls_dirty = c.dirty;
+		snprintf(kas->cls_iommu, sizeof(kas->cls_iommu), "%s", c.iommu);
+	}
 	dev->ioas = ioas;
 	dev->domain = d;
 	if (c.cc < 0 && d->cc == 1) {
@@ -214,7 +293,7 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 		snprintf(dev->info.cc_why, sizeof(dev->info.cc_why),
 			 "proven by its attach to coherency-enforcing HWPT %u", d->kernel_id);
 	}
-	if (was_live)	/* else go_live read them */
+	if (was_live)	/* else kas_live read them */
 		iofd_ioas_reload_ranges(ioas);
 	return 0;
 }
@@ -241,6 +320,7 @@ int iofd_device_detach(struct iofd_device *dev)
 {
 	struct iofd_ioas *ioas;
 	struct iofd_domain *d;
+	struct iofd_kas *kas;
 	int r;
 
 	if (!dev || !dev->ioas)
@@ -248,6 +328,7 @@ int iofd_device_detach(struct iofd_device *dev)
 	ioas = dev->ioas;
 	pthread_rwlock_wrlock(&ioas->lock);
 	d = dev->domain;
+	kas = d->kas;
 	r = dev->ops->detach(dev, ioas);
 	if (r == 0) {
 		remove_ptr((void **)d->devs, &d->n_devs, dev);
@@ -256,10 +337,7 @@ int iofd_device_detach(struct iofd_device *dev)
 		dev->domain = NULL;
 		if (!d->n_devs)
 			iofd_ioas_reap_domains(ioas);
-		if (ioas->live)
-			iofd_ioas_reload_ranges(ioas);
-		else
-			iofd_ioas_go_idle(ioas);
+		kas_leave(ioas, kas, dev, true);
 	}
 	pthread_rwlock_unlock(&ioas->lock);
 	return r;

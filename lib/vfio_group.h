@@ -12,15 +12,16 @@
 
 #include "libiommufd.h"
 
-struct iofd_ioas;
+struct iofd_kas;
 
 struct iofd_vfio_group {
 	struct iofd_vfio_group *next;	/* the context's list */
 	int id;
 	int fd;
 	unsigned int refs;	/* devices opened through it */
-	unsigned int attached;	/* of those, attached: it is in ioas's container */
-	struct iofd_ioas *ioas;
+	unsigned int attached;	/* of those, attached: it is joined to kas */
+	struct iofd_kas *kas;	/* type1: the container it is in; iommufd: the
+				 * IOAS its devices are attached to */
 	char **devs;		/* the names of the devices opened through it */
 	size_t n_devs;
 };

@@ -34,19 +34,29 @@
 
 /* The mode under test: IOFD_MODE=iommufd|type1, or the lab's IOFD_VM_MODE. */
 static enum iofd_backend backend = IOFD_BACKEND_IOMMUFD;
-/* type1: the test's container, which the context's first IOAS shares. */
+/* type1: the test's container, which the context's first IOAS shares, and
+ * whether iommufd serves it (CONFIG_IOMMUFD_VFIO_CONTAINER). */
 static int cfd = -1;
+static bool cfd_iommufd;
 
 static bool type1(void)
 {
 	return backend == IOFD_BACKEND_TYPE1;
 }
 
+/* Devices reached through their VFIO groups (type1, compat): the kernel
+ * picks their domains (no HWPT ids), and hands out a device fd only once
+ * the group is in a container or an iommufd. */
+static bool by_group(void)
+{
+	return backend != IOFD_BACKEND_IOMMUFD;
+}
+
 /* Pages the kernel pinned for the IOAS: iommufd counts them in VmPin,
- * type1 charges them to mm->locked_vm (VmLck) instead. */
+ * VFIO's type1 charges them to mm->locked_vm (VmLck) instead. */
 static uint64_t pinned(struct kern *k)
 {
-	return type1() ? k_locked(k) : k_pinned(k);
+	return type1() && !cfd_iommufd ? k_locked(k) : k_pinned(k);
 }
 
 static void ctx_opts(struct kern *k, int ifd, struct iofd_ctx_opts *o)
@@ -70,8 +80,13 @@ static struct iofd_ctx *lib_ctx(struct kern *k, int ifd)
 	IOFD_OPTS(iofd_ctx_opts, o);
 	struct iofd_ctx *ctx;
 
-	if (type1())
+	if (type1()) {
+		uint64_t mode;
+
 		cfd = k_open_path(k, "/dev/vfio/vfio");
+		cfd_iommufd = k_option(k, cfd, IOFD_U_IOMMU_OPTION_RLIMIT_MODE,
+				       IOFD_U_IOMMU_OPTION_OP_GET, 0, &mode) == 0;
+	}
 	ctx_opts(k, ifd, &o);
 	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
 	return ctx;
@@ -243,10 +258,10 @@ static void two_devices_of_one_class_share_one_domain(void **state)
 	assert_int_equal(iofd_ioas_device_count(ioas), 2);
 	assert_non_null(strstr(iofd_device_placement(d0), "new "));
 	assert_non_null(strstr(iofd_device_placement(d1), "joined "));
-	if (type1()) {
-		/* The kernel's domains inside a container have no id. */
+	if (by_group()) {
+		/* The kernel's domains for group devices have no id for us. */
 		assert_int_equal(iofd_domain_kernel_id(dom), -ENODATA);
-		assert_int_equal(iofd_ioas_kernel_id(ioas), -ENODATA);
+		assert_int_equal(iofd_ioas_kernel_id(ioas) == -ENODATA, type1());
 	} else {
 		/* The HWPT is the kernel's: destroying it while in use is EBUSY. */
 		assert_int_equal(k_destroy(k, ifd, (uint32_t)iofd_domain_kernel_id(dom)), -EBUSY);
@@ -530,7 +545,7 @@ static void opening_devices_names_the_problem(void **state)
 	assert_string_equal(iofd_device_name(dev), v0.bdf);
 	/* A cdev is open from the start; a group's device once attached
 	 * (VFIO hands it out only to a group in a container). */
-	if (type1())
+	if (by_group())
 		assert_int_equal(iofd_device_fd(dev), -ENODEV);
 	else
 		assert_true(iofd_device_fd(dev) >= 0);
@@ -540,7 +555,7 @@ static void opening_devices_names_the_problem(void **state)
 	/* A pre-opened cdev (a VMM that gave it to KVM first). */
 	fd = k_open_path(k, v0.cdev);
 	o.fd = fd;
-	if (type1()) {
+	if (by_group()) {
 		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -EOPNOTSUPP);
 	} else {
 		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), 0);
@@ -771,6 +786,98 @@ static void unknown_coherency_is_never_shared(void **state)
 	k_close(k, ifd);
 }
 
+/* A context of @be with @flags on the simulator (whatever the mode). */
+static struct iofd_ctx *sim_ctx(struct kern *k, enum iofd_backend be, uint32_t flags)
+{
+	IOFD_OPTS(iofd_ctx_opts, o, .backend = be, .flags = flags);
+	struct iofd_ctx *ctx;
+
+	assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
+	return ctx;
+}
+
+/* Type1 split by class: a container per class, every map in each, and a
+ * map that fails in the second container is undone in the first. */
+static void type1_split_mirrors_all_or_nothing(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 4 * PS), *more = k_mem(k, 2 * PS), got[8];
+	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *c, *n;
+	uint64_t iova = 0, iova2 = 0;
+
+	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	ctx = sim_ctx(k, IOFD_BACKEND_TYPE1, IOFD_CTX_TYPE1_SPLIT);
+	ioas = lib_ioas(ctx, 0);
+	c = lib_dev(ctx, "0000:00:01.0");
+	n = lib_dev(ctx, "0000:00:02.0");
+	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_device_attach(c, ioas), 0);
+	assert_int_equal(iofd_device_attach(n, ioas), 0);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 2);
+	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(c)), 1);
+	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(n)), 0);
+	/* Each container has its own domain with every mapping: the price
+	 * is a second pin of the same pages. */
+	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 4);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 4 * PS);
+	/* The second container's map fails: the first's is undone. */
+	assert_int_equal(iofd_sim_fail_nth(k->sim, 2, ENOMEM), 0);
+	assert_int_equal(iofd_ioas_map(ioas, more, 2 * PS, RWF, &iova2), -ENOMEM);
+	assert_int_equal(iofd_ioas_mapping_count(ioas), 1);
+	assert_int_equal(iofd_ioas_translate(ioas, more, &iova2, NULL), -ENOENT);
+	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 4);
+	/* Again without the failure: in both. */
+	assert_int_equal(iofd_ioas_map(ioas, more, 2 * PS, RWF, &iova2), 0);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", more, iova2, 2 * PS);
+	/* Unmapped from both. */
+	assert_int_equal(iofd_ioas_unmap(ioas, iova2, 2 * PS), 0);
+	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:01.0", iova2, got, 1), -EFAULT);
+	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:02.0", iova2, got, 1), -EFAULT);
+	iofd_device_close(c);
+	iofd_device_close(n);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+}
+
+/* Compat: a device through its group and one through its cdev share one
+ * kernel IOAS: mapped once, pinned once, both translate it. */
+static void compat_group_and_cdev_devices_share_one_ioas(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 4 * PS);
+	int sc = add_vtd(k->sim, 0xf00fca);
+	IOFD_OPTS(iofd_device_opts, by_cdev, .flags = IOFD_DEVICE_CDEV);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *g, *cd;
+	uint64_t iova = 0;
+
+	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	add_vfio_dev(k->sim, "0000:00:02.0", sc, 0);
+	ctx = sim_ctx(k, IOFD_BACKEND_COMPAT, 0);
+	ioas = lib_ioas(ctx, 0);
+	g = lib_dev(ctx, "0000:00:01.0");
+	assert_int_equal(iofd_device_open(&cd, ctx, "0000:00:02.0", &by_cdev), 0);
+	assert_true(iofd_device_fd(cd) >= 0);
+	assert_int_equal(iofd_device_fd(g), -ENODEV);
+	assert_int_equal(iofd_device_attach(g, ioas), 0);
+	assert_int_equal(iofd_device_attach(cd, ioas), 0);
+	assert_true(iofd_device_fd(g) >= 0);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_sim_pinned_pages(k->sim), 4);
+	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 4);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 4 * PS);
+	iofd_device_close(g);
+	iofd_device_close(cd);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+}
+
 /*
  * Fail every kernel call of a whole life in turn: map before attach, attach
  * two devices of different classes, map, unmap, detach, free. After each
@@ -886,20 +993,25 @@ int main(void)
 		T_SIM(mixed_coherency_coherent_first),
 		T_SIM(mixed_coherency_coherent_last),
 		T_SIM(unknown_coherency_is_never_shared),
+		T_SIM(type1_split_mirrors_all_or_nothing),
+		T_SIM(compat_group_and_cdev_devices_share_one_ioas),
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
 	};
 
 	const char *mode = getenv("IOFD_MODE"), *vm = getenv("IOFD_VM_MODE");
 
-	if ((mode && !strcmp(mode, "type1")) || (!mode && vm && !strcmp(vm, "type1")))
+	if ((mode && !strcmp(mode, "type1")) || (!mode && vm && !strcmp(vm, "type1"))) {
 		backend = IOFD_BACKEND_TYPE1;
-	else if (mode && strcmp(mode, "iommufd")) {
-		fprintf(stderr, "conformance-api: IOFD_MODE must be iommufd or type1\n");
+	} else if ((mode && !strcmp(mode, "compat")) ||
+		   (!mode && vm && !strcmp(vm, "compat-iommu"))) {
+		backend = IOFD_BACKEND_COMPAT;
+	} else if (mode && strcmp(mode, "iommufd")) {
+		fprintf(stderr, "conformance-api: IOFD_MODE must be iommufd, type1 or compat\n");
 		return 2;
 	}
 	printf("conformance-api: the %s backend\n", iofd_backend_name(backend));
 	/* The selftest's mock devices exist only on iommufd. */
 	return kern_run("conformance-api", cdev, sizeof(cdev) / sizeof(cdev[0]), mock,
-			type1() ? 0 : sizeof(mock) / sizeof(mock[0]), sim,
+			by_group() ? 0 : sizeof(mock) / sizeof(mock[0]), sim,
 			sizeof(sim) / sizeof(sim[0]));
 }

@@ -46,7 +46,11 @@ VM_TESTS=(
 	# The simulated kernel's uAPI conformance suite, against the real kernel.
 	'conformance-ioas|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-ioas'
 	'conformance-device|cdev,mock,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-device'
-	'conformance-api|cdev,mock,compat-vfio,type1|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
+	# The library's IOAS/device API, in the mode of each boot (IOFD_VM_MODE: cdev and
+	# mock: iommufd; type1; compat-iommu: groups on /dev/iommu), and type1 on a
+	# /dev/vfio/vfio that iommufd serves.
+	'conformance-api|cdev,mock,compat-vfio,type1,compat-iommu|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
+	'conformance-api-type1|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=type1 "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	'conformance-type1|type1|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
 )
 # ---------------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The kernel address spaces of an IOAS (lib/kas.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "ioas.h"
+#include "kas.h"
+#include "log.h"
+
+int iofd_kas_new(struct iofd_ioas *ioas, const struct iofd_backend_ops *be, struct iofd_kas **ret)
+{
+	struct iofd_kas *kas = calloc(1, sizeof(*kas));
+	int r;
+
+	if (!kas)
+		return -ENOMEM;
+	kas->ioas = ioas;
+	kas->be = be;
+	kas->fd = -1;
+	kas->dma_avail = -1;
+	r = be->kas_new(kas);
+	if (r < 0) {
+		free(kas);
+		return r;
+	}
+	*ret = kas;
+	return 0;
+}
+
+int iofd_kas_free(struct iofd_kas *kas)
+{
+	int r = kas->be->kas_free(kas);
+
+	if (r < 0)
+		return r;
+	free(kas->ranges);
+	free(kas);
+	return 0;
+}
+
+int iofd_kas_read_ranges(struct iofd_kas *kas)
+{
+	struct iofd_iova_range *r = NULL;
+	uint64_t align = 0;
+	size_t n = 0;
+	int err = kas->be->iova_ranges(kas, &r, &n, &align);
+
+	if (err < 0)
+		return err;
+	free(kas->ranges);
+	kas->ranges = r;
+	kas->n_ranges = n;
+	kas->align = align;
+	return 0;
+}
+
+static uint32_t prot_of(const struct iofd_mapping *m)
+{
+	return (m->flags & IOFD_MT_READ ? IOFD_MAP_READ : 0) |
+	       (m->flags & IOFD_MT_WRITE ? IOFD_MAP_WRITE : 0);
+}
+
+int iofd_kas_map(struct iofd_kas *kas, const struct iofd_mapping *m)
+{
+	struct iofd_kas *first = kas->ioas->kas[0];
+
+	if (kas != first && first->live && kas->be->copy && kas->be == first->be)
+		return kas->be->copy(kas, first, m->iova, m->length, prot_of(m));
+	return kas->be->map(kas, m->iova, m->vaddr, m->length, prot_of(m));
+}
+
+int iofd_kas_fill(struct iofd_kas *kas)
+{
+	struct iofd_ioas *ioas = kas->ioas;
+	struct iofd_mapping *m, *undo;
+	int r = 0;
+
+	for (m = iofd_mt_first(&ioas->mt); m; m = iofd_mt_next(m)) {
+		r = iofd_kas_map(kas, m);
+		if (r < 0)
+			break;
+	}
+	if (r == 0)
+		return 0;
+	iofd_err(ioas->ctx, "replaying mapping %#llx+%#llx: %s", (unsigned long long)m->iova,
+		 (unsigned long long)m->length, strerror(-r));
+	for (undo = iofd_mt_first(&ioas->mt); undo != m; undo = iofd_mt_next(undo))
+		kas->be->unmap(kas, undo->iova, undo->length);
+	return r;
+}
+
+bool iofd_kas_is_for(const struct iofd_kas *kas, const struct iofd_class *c)
+{
+	return kas->for_class && kas->cls_cc == c->cc && kas->cls_dirty == c->dirty &&
+	       !strcmp(kas->cls_iommu, c->iommu);
+}

@@ -15,35 +15,10 @@
 
 #include <libiommufd.h>
 
-#include "json.h"
+#include "iofdctl.h"
 
-#define EXIT_LIBERR 1
-#define EXIT_USAGE 2
-
-static const char *prog = "iofdctl";
-
-struct options {
-	bool json;
-	bool verbose;
-	const char *sysfs_root;		/* NULL: the library's default */
-	const char *dev_root;
-	enum iofd_backend backend;
-};
-
-/* ------------------------------------------------------------------------
- * Messages
- */
-
-static void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/* The command whose --help a usage error points to, once it is known. */
+static const char *help_command;
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -53,13 +28,9 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", prog,
+		help_command ? " " : "", help_command ? help_command : "");
 	return EXIT_USAGE;
-}
-
-static void log_to_stderr(void *userdata, int priority, const char *msg)
-{
-	fprintf(stderr, "%s: %s\n", prog, msg);
 }
 
 static const char usage_text[] =
@@ -69,7 +40,8 @@ static const char usage_text[] =
 "\n"
 "SYNOPSIS\n"
 "    iofdctl [OPTIONS] [probe]\n"
-"    iofdctl --help | --version\n"
+"    iofdctl [OPTIONS] place [--dirty] DEVICE...\n"
+"    iofdctl [COMMAND] --help | --version\n"
 "\n"
 "DESCRIPTION\n"
 "    iofdctl reads sysfs and /dev through libiommufd and prints, for a\n"
@@ -96,6 +68,10 @@ static const char usage_text[] =
 "\n"
 "COMMANDS\n"
 "    probe     print the host's IOMMU picture (the default)\n"
+"    place     attach DEVICEs to one IOAS and show in which translation\n"
+"              domains libiommufd put them, and why; then detach them\n"
+"              (the devices must be on vfio-pci: 'iofdctl place --help'\n"
+"              says more)\n"
 "\n"
 "OPTIONS\n"
 "    --json             print one JSON document instead of text\n"
@@ -104,7 +80,7 @@ static const char usage_text[] =
 "    --backend NAME     the backend to ask for: auto (default), iommufd,\n"
 "                       type1 or compat; shown as the requested backend\n"
 "    -v, --verbose      print libiommufd's debug messages on stderr\n"
-"    -h, --help         print this text and exit\n"
+"    -h, --help         print this text (or COMMAND's) and exit\n"
 "    -V, --version      print iofdctl's and libiommufd's versions and exit\n"
 "\n"
 "EXIT STATUS\n"
@@ -119,136 +95,8 @@ static const char usage_text[] =
 "EXAMPLES\n"
 "    iofdctl\n"
 "    iofdctl --json | jq '.groups[] | select(.viable | not)'\n"
-"    iofdctl --sysfs-root /tmp/fake/sys --dev-root /tmp/fake/dev\n";
-
-/* ------------------------------------------------------------------------
- * Aligned text tables
- */
-
-struct table {
-	size_t ncols;
-	size_t nrows, cap;	/* rows of ncols cells */
-	char **cells;
-	int err;		/* -ENOMEM once an allocation failed */
-};
-
-static void table_init(struct table *t, size_t ncols)
-{
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols;
-}
-
-static void table_free(struct table *t)
-{
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	t->cells = NULL;
-	t->nrows = t->cap = 0;
-}
-
-/* A copy of @s safe to print on a terminal: control characters become '?'. */
-static char *clean_dup(const char *s)
-{
-	char *c = strdup(s ? s : "");
-
-	if (!c)
-		return NULL;
-	for (unsigned char *p = (unsigned char *)c; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return c;
-}
-
-/* printf to stdout for a person: paths and reasons come from the file
- * system and may hold control characters, so every one but the newline is
- * printed as '?'. */
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	for (unsigned char *p = (unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			*p = '?';
-	fputs(s, stdout);
-	free(s);
-}
-
-/* Add a row of t->ncols cells; a NULL cell is empty. */
-static void table_row(struct table *t, const char *const *cells)
-{
-	if (t->err)
-		return;
-	if (t->nrows == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 16;
-		char **n = reallocarray(t->cells, ncap * t->ncols, sizeof(*n));
-
-		if (!n) {
-			t->err = -ENOMEM;
-			return;
-		}
-		t->cells = n;
-		t->cap = ncap;
-	}
-	char **row = &t->cells[t->nrows * t->ncols];
-
-	for (size_t c = 0; c < t->ncols; c++) {
-		row[c] = clean_dup(cells[c]);
-		if (!row[c]) {
-			while (c--)
-				free(row[c]);
-			t->err = -ENOMEM;
-			return;
-		}
-	}
-	t->nrows++;
-}
-
-/* Display width: UTF-8 code points, close enough for names from sysfs. */
-static size_t text_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
-static void table_print(const struct table *t, FILE *f, const char *indent)
-{
-	size_t width[16] = { 0 };
-
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols && c < 16; c++) {
-			size_t w = text_width(t->cells[r * t->ncols + c]);
-
-			if (w > width[c])
-				width[c] = w;
-		}
-	for (size_t r = 0; r < t->nrows; r++) {
-		char **row = &t->cells[r * t->ncols];
-		size_t last = t->ncols;
-
-		/* no trailing blanks: stop at the last non-empty cell */
-		while (last > 0 && !*row[last - 1])
-			last--;
-		fputs(indent, f);
-		for (size_t c = 0; c < last; c++) {
-			fputs(row[c], f);
-			if (c + 1 < last)
-				fprintf(f, "%*s", (int)(width[c] - text_width(row[c]) + 2), "");
-		}
-		fputc('\n', f);
-	}
-}
+"    iofdctl --sysfs-root /tmp/fake/sys --dev-root /tmp/fake/dev\n"
+"    iofdctl place 0000:00:01.0 0000:00:02.0\n";
 
 /* ------------------------------------------------------------------------
  * Facts shared by both output forms
@@ -257,16 +105,6 @@ static void table_print(const struct table *t, FILE *f, const char *indent)
 static const enum iofd_backend real_backends[] = {
 	IOFD_BACKEND_IOMMUFD, IOFD_BACKEND_TYPE1, IOFD_BACKEND_COMPAT,
 };
-
-static const char *str_or(const char *s, const char *dflt)
-{
-	return s ? s : dflt;
-}
-
-static const char *tristate(int v)
-{
-	return v > 0 ? "yes" : v == 0 ? "no" : "unknown";
-}
 
 static const char *container_kind_name(int kind)
 {
@@ -551,14 +389,6 @@ static void json_hex(struct json *j, const char *key, uint64_t v, int digits)
 	json_string(j, key, buf);
 }
 
-static void json_tristate(struct json *j, const char *key, int v)
-{
-	if (v < 0)
-		json_null(j, key);
-	else
-		json_bool(j, key, v > 0);
-}
-
 static void json_backends(struct json *j, const struct iofd_host *host)
 {
 	int auto_be = iofd_host_auto_backend(host);
@@ -723,17 +553,14 @@ static int check_root(const char *what, const char *dir)
 	return 0;
 }
 
-static int cmd_probe(const struct options *o, int argc, char **argv)
+int tool_ctx_new(const struct options *o, struct iofd_ctx **ret, const char **sysfs_root,
+		 const char **dev_root)
 {
-	const char *sysfs_root = o->sysfs_root ? o->sysfs_root : "/sys";
-	const char *dev_root = o->dev_root ? o->dev_root : "/dev";
-	struct iofd_ctx *ctx = NULL;
-	struct iofd_host *host = NULL;
-	int r, ret = EXIT_LIBERR;
+	int r;
 
 	if (check_root("--sysfs-root", o->sysfs_root) < 0 ||
 	    check_root("--dev-root", o->dev_root) < 0)
-		return EXIT_LIBERR;
+		return -1;
 
 	IOFD_OPTS(iofd_ctx_opts, opts,
 		  .backend = o->backend,
@@ -743,12 +570,28 @@ static int cmd_probe(const struct options *o, int argc, char **argv)
 		opts.log_fn = log_to_stderr;
 		opts.log_priority = 7; /* LOG_DEBUG */
 	}
+	if (tool_host_setup(&opts, o) < 0)
+		return -1;
 
-	r = iofd_ctx_new(&ctx, &opts);
+	r = iofd_ctx_new(ret, &opts);
 	if (r < 0) {
 		err_msg("cannot create a libiommufd context: %s", strerror(-r));
-		return EXIT_LIBERR;
+		return -1;
 	}
+	*sysfs_root = opts.sysfs_root ? opts.sysfs_root : "/sys";
+	*dev_root = opts.dev_root ? opts.dev_root : "/dev";
+	return 0;
+}
+
+static int cmd_probe(const struct options *o, int argc, char **argv)
+{
+	const char *sysfs_root, *dev_root;
+	struct iofd_ctx *ctx = NULL;
+	struct iofd_host *host = NULL;
+	int r, ret = EXIT_LIBERR;
+
+	if (tool_ctx_new(o, &ctx, &sysfs_root, &dev_root) < 0)
+		return EXIT_LIBERR;
 	r = iofd_host_scan(ctx, &host);
 	if (r < 0) {
 		err_msg("cannot scan the host (sysfs %s, devices %s): %s", sysfs_root,
@@ -777,18 +620,20 @@ out:
 
 /*
  * The command table. A command takes min_args..max_args positional
- * arguments (max_args < 0: no limit); later commands (plan DEVICE...,
- * bind BDF, unbind BDF) are one line each here.
+ * arguments (max_args < 0: no limit); later commands (bind BDF, unbind
+ * BDF) are one line each here, with their code in a file of their own.
  */
 struct command {
 	const char *name;
 	const char *args;	/* for messages, e.g. "DEVICE..." */
 	int min_args, max_args;
 	int (*run)(const struct options *o, int argc, char **argv);
+	const char *help;	/* its --help; NULL: the tool's */
 };
 
 static const struct command commands[] = {
-	{ "probe", "", 0, 0, cmd_probe },
+	{ "probe", "", 0, 0, cmd_probe, NULL },
+	{ "place", "at least one DEVICE", 1, -1, cmd_place, place_usage_text },
 };
 
 static const struct command *find_command(const char *name)
@@ -817,6 +662,7 @@ enum {
 	OPT_SYSFS_ROOT,
 	OPT_DEV_ROOT,
 	OPT_BACKEND,
+	OPT_DIRTY,
 };
 
 int main(int argc, char **argv)
@@ -826,6 +672,7 @@ int main(int argc, char **argv)
 		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 		{ "dev-root", required_argument, NULL, OPT_DEV_ROOT },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "dirty", no_argument, NULL, OPT_DIRTY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -833,6 +680,7 @@ int main(int argc, char **argv)
 	};
 	struct options o = { .backend = IOFD_BACKEND_AUTO };
 	const struct command *cmd;
+	bool help = false;
 	int c;
 
 	opterr = 0;	/* our own messages, with exit code 2 */
@@ -856,12 +704,16 @@ int main(int argc, char **argv)
 				return usage_error("unknown backend '%s' (auto, iommufd, type1 or compat)",
 						   optarg);
 			break;
+		case OPT_DIRTY:
+			o.dirty = true;
+			break;
 		case 'v':
 			o.verbose = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return fflush(stdout) == EOF ? EXIT_LIBERR : EXIT_SUCCESS;
+			/* after the loop: "COMMAND --help" is COMMAND's */
+			help = true;
+			break;
 		case 'V':
 			printf("iofdctl %s (libiommufd %s)\n", IOFD_VERSION, iofd_version());
 			return fflush(stdout) == EOF ? EXIT_LIBERR : EXIT_SUCCESS;
@@ -881,8 +733,16 @@ int main(int argc, char **argv)
 	const char *name = optind < argc ? argv[optind++] : "probe";
 
 	cmd = find_command(name);
+	if (help) {
+		fputs(cmd && cmd->help ? cmd->help : usage_text, stdout);
+		return fflush(stdout) == EOF ? EXIT_LIBERR : EXIT_SUCCESS;
+	}
 	if (!cmd)
 		return usage_error("unknown command '%s'", name);
+	if (cmd->help)
+		help_command = cmd->name;
+	if (o.dirty && cmd->run != cmd_place)
+		return usage_error("option '--dirty' is for 'place' only");
 	int nargs = argc - optind;
 
 	if (nargs < cmd->min_args)
@@ -891,5 +751,5 @@ int main(int argc, char **argv)
 		return usage_error("'%s' takes %s: unexpected '%s'", cmd->name,
 				   cmd->max_args == 0 ? "no arguments" : "fewer arguments",
 				   argv[optind + cmd->max_args]);
-	return cmd->run(&o, nargs, argv + optind);
+	return tool_host_finish(cmd->run(&o, nargs, argv + optind));
 }

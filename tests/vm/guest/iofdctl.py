@@ -9,7 +9,13 @@ Runs BUILD_DIR/tools/iofdctl --json and checks it against what the variant and m
   - the NVMe controllers and the e1000e with driver vfio-pci, a cdev, and a viable group;
   - the backends the kernel offers: main kernel iommufd, type1 and compat with
     /dev/vfio/vfio served by VFIO; compat kernel iommufd and compat (not type1) with
-    /dev/vfio/vfio served by iommufd.
+    /dev/vfio/vfio served by iommufd;
+  - iofdctl place on the two NVMe controllers (modes cdev and compat-vfio, or no mode):
+    one domain holding both, its coherency and theirs (what KVM is told) matching the
+    snoop-control variant, the reason naming ECAP.SC, the same for every way to name a
+    device, and a nonexistent device a clear error (exit 1); in modes type1 and
+    compat-iommu, place on that backend: the same domain, or a clear error where the
+    library cannot place devices there.
 Exit 0 pass, 1 fail, 77 skip (not in the guest, or iofdctl not built).
 """
 import json
@@ -115,8 +121,95 @@ def main():
               be.get(b, {}).get("reason"))
     check(be.get("vfio_container") == container, f"/dev/vfio/vfio is served by {container}",
           be.get("vfio_container"))
+    vfio = [d for d in devs if d.get("driver") == "vfio-pci" and d.get("cdev")][:2]
+    if mode in ("", "cdev", "compat-vfio"):
+        check_place(tool, vfio, snoop == "1")
+    elif mode in ("type1", "compat-iommu"):
+        check_place_backend(tool, vfio, snoop == "1", "type1" if mode == "type1" else "compat")
     print(f"# {failures} failed")
     return 1 if failures else 0
+
+
+def place(tool, args):
+    p = subprocess.run([tool, "place"] + args, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_place(tool, vfio, want):
+    """iofdctl place on the first two vfio-pci devices with a cdev: the two NVMe."""
+    names = [d.get("name") for d in vfio]
+    if not check(len(vfio) == 2 and all(d.get("class") == "0x010802" for d in vfio),
+                 "place: the first two vfio-pci devices with a cdev are the NVMe controllers",
+                 names):
+        return
+    rc, out, err = place(tool, names)
+    check(rc == 0, f"place {' '.join(names)} exits 0", f"{rc}: {err.strip()}")
+    for line in out.splitlines():
+        print(f"#   {line}".rstrip())
+    check("in 1 domain" in out and f"ECAP.SC={int(want)}" in out,
+          "place: text says one domain, and why (ECAP.SC)")
+    # Every way to name a device: PCI address, sysfs path, cdev path.
+    forms = {"address": names,
+             "sysfs path": [f"/sys/bus/pci/devices/{n}" for n in names],
+             "cdev path": [d.get("cdev") for d in vfio],
+             "short address, cdev": [names[0][5:], vfio[1].get("cdev")]}
+    for form, args in forms.items():
+        rc, out, err = place(tool, ["--json"] + args)
+        if not check(rc == 0, f"place --json by {form} exits 0", f"{rc}: {err.strip()}"):
+            continue
+        try:
+            j = json.loads(out)
+        except ValueError as e:
+            check(False, f"place --json by {form} prints JSON", e)
+            continue
+        doms, pdevs = j.get("domains", []), j.get("devices", [])
+        check([d.get("name") for d in pdevs] == names and [d.get("given") for d in pdevs] == args,
+              f"place by {form}: the devices, in the order given", pdevs)
+        check(len(doms) == 1 and doms[0].get("devices") == names,
+              f"place by {form}: one domain holding both", doms)
+        if not doms:
+            continue
+        check(doms[0].get("enforces_coherency") is want,
+              f"place by {form}: the domain's coherency is {want}", doms[0])
+        check(all(d.get("enforces_coherency") is want for d in pdevs),
+              f"place by {form}: each device's coherency (what KVM is told) is {want}",
+              [d.get("enforces_coherency") for d in pdevs])
+        check(all(d.get("iommu_type") == "intel-vtd" and d.get("iommu") == doms[0].get("iommu")
+                  and d.get("hwpt") == doms[0].get("hwpt") for d in pdevs),
+              f"place by {form}: VT-d, its instance and HWPT", pdevs)
+        check(all(f"ECAP.SC={int(want)}" in d.get("placement", "") for d in pdevs)
+              and pdevs[1].get("placement", "").startswith("joined HWPT"),
+              f"place by {form}: the reasons name ECAP.SC={int(want)}; the second joined",
+              [d.get("placement") for d in pdevs])
+    missing = "0000:00:1e.7"
+    rc, out, err = place(tool, [names[0], missing])
+    check(rc == 1 and out == "" and f"cannot open device {missing}" in err
+          and "No such file or directory" in err,
+          "place with a nonexistent device: exit 1, a message naming it", f"{rc}: {err.strip()}")
+    rc, out, err = place(tool, names)
+    check(rc == 0, "place again afterwards: nothing was left attached or bound",
+          f"{rc}: {err.strip()}")
+
+
+def check_place_backend(tool, vfio, want, backend):
+    """place on the mode's backend: a plain error where it cannot place devices (yet),
+    else the same placement as on iommufd (without HWPT ids)."""
+    names = [d.get("name") for d in vfio]
+    rc, out, err = place(tool, ["--backend", backend, "--json"] + names)
+    if rc == 1 and "Operation not supported" in err:
+        check(out == "" and f"the {backend} backend cannot place devices" in err,
+              f"place on the {backend} backend: exit 1, says it cannot place", err.strip())
+        return
+    try:
+        j = json.loads(out) if rc == 0 else {}
+    except ValueError:
+        j = {}
+    if not check(rc == 0 and j, f"place on the {backend} backend exits 0 with JSON",
+                 f"{rc}: {err.strip()}"):
+        return
+    doms = j.get("domains", [])
+    check([(d.get("devices"), d.get("enforces_coherency")) for d in doms] == [(names, want)],
+          f"place on the {backend} backend: one domain with both, coherency {want}", doms)
 
 
 if __name__ == "__main__":

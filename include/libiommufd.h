@@ -704,6 +704,25 @@ IOFD_API int iofd_device_enforces_coherency(const struct iofd_device *dev);
  */
 IOFD_API int iofd_device_dirty_tracking(const struct iofd_device *dev);
 
+/**
+ * iofd_device_kvm_coherent() - what KVM will be told about this device's
+ * DMA when the VMM adds its file to the KVM-VFIO device: whether it is
+ * cache-coherent (KVM then ignores the guest's no-snoop, e.g. WBINVD).
+ * @dev: an attached device
+ *
+ * A cdev, or a group on an iommufd: the device's own ability
+ * (iofd_device_enforces_coherency(), which placement honours). A group in a
+ * VFIO type1 container: the container's answer (VFIO_CHECK_EXTENSION
+ * VFIO_DMA_CC_IOMMU), true only if every domain in the container enforces;
+ * with devices of mixed coherency in one container it is 0 for all of them
+ * (safe, but KVM then honours no-snoop for all): IOFD_CTX_TYPE1_SPLIT gives
+ * each class a container of its own.
+ *
+ * Return: 1 yes, 0 no, -ENODATA unknown, -EINVAL (NULL, or not attached), or
+ * the kernel's errno.
+ */
+IOFD_API int iofd_device_kvm_coherent(const struct iofd_device *dev);
+
 /** iofd_device_ioas() - the IOAS it is attached to, or NULL. */
 IOFD_API struct iofd_ioas *iofd_device_ioas(const struct iofd_device *dev);
 
@@ -951,6 +970,21 @@ IOFD_API uint64_t iofd_ioas_iova_alignment(struct iofd_ioas *ioas);
 
 /** iofd_ioas_mapping_count() - how many mappings it holds. */
 IOFD_API size_t iofd_ioas_mapping_count(struct iofd_ioas *ioas);
+
+/**
+ * iofd_ioas_mappings_left() - how many more mappings the kernel allows.
+ * @ioas: an IOAS
+ *
+ * Type1 limits each container (65535 by default, vfio_iommu_type1's
+ * dma_entry_limit) and reports what is left (DMA_AVAIL); iofd_ioas_map()
+ * gives -ENOSPC, before asking the kernel, when none is. iommufd has no
+ * such limit.
+ *
+ * Return: the number left (the least over the IOAS's containers), -ENODATA
+ * when there is no limit or it is not known yet (type1 before the first
+ * group), -EINVAL for NULL.
+ */
+IOFD_API int64_t iofd_ioas_mappings_left(struct iofd_ioas *ioas);
 
 /** iofd_ioas_device_count() - how many devices are attached. */
 IOFD_API size_t iofd_ioas_device_count(const struct iofd_ioas *ioas);

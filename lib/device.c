@@ -365,6 +365,13 @@ int iofd_device_dirty_tracking(const struct iofd_device *dev)
 	return dev ? dev->info.dirty : -EINVAL;
 }
 
+int iofd_device_kvm_coherent(const struct iofd_device *dev)
+{
+	if (!dev || !dev->domain)
+		return -EINVAL;
+	return dev->ops->kvm_coherent ? dev->ops->kvm_coherent(dev, dev->domain) : dev->info.cc;
+}
+
 struct iofd_ioas *iofd_device_ioas(const struct iofd_device *dev)
 {
 	return dev ? dev->ioas : NULL;

@@ -53,6 +53,9 @@ struct iofd_device_ops {
 	 * group leaves the container with its last attached device, and the
 	 * container's IOMMU goes with its last group: kas->live false). */
 	int (*detach)(struct iofd_device *dev, struct iofd_ioas *ioas);
+	/* What KVM is told of the attached device's coherency; NULL: its
+	 * own ability (dev->info.cc). */
+	int (*kvm_coherent)(const struct iofd_device *dev, const struct iofd_domain *d);
 	/* Free what the kind holds (the fd is closed by device.c). */
 	void (*close)(struct iofd_device *dev);
 };

@@ -153,7 +153,18 @@ static void group_close(struct iofd_device *dev)
 	dev->group = NULL;
 }
 
+/* KVM asks VFIO about the group file: a native container answers for all
+ * its domains; a group on an iommufd answers per device. */
+static int group_kvm_coherent(const struct iofd_device *dev, const struct iofd_domain *d)
+{
+	if (d->kas->id || d->kas->keeps_mappings)
+		return dev->info.cc;
+	return iofd_sys_ioctl(dev->ctx, d->kas->fd, IOFD_U_VFIO_CHECK_EXTENSION,
+			      (void *)(uintptr_t)IOFD_U_VFIO_DMA_CC_IOMMU);
+}
+
 const struct iofd_device_ops iofd_device_group_ops = {
+	.kvm_coherent = group_kvm_coherent,
 	.kind = "group",
 	.kernel_domains = true,
 	.attach = group_attach,

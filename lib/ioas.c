@@ -480,3 +480,20 @@ int iofd_ioas_kernel_id(const struct iofd_ioas *ioas)
 		return -EINVAL;
 	return ioas->kas[0]->id ? (int)ioas->kas[0]->id : -ENODATA;
 }
+
+int64_t iofd_ioas_mappings_left(struct iofd_ioas *ioas)
+{
+	int64_t left = -ENODATA;
+
+	if (!ioas)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ioas->lock);
+	for (size_t i = 0; i < ioas->n_kas; i++) {
+		struct iofd_kas *kas = ioas->kas[i];
+
+		if (kas->live && kas->dma_avail >= 0 && (left < 0 || kas->dma_avail < left))
+			left = kas->dma_avail;
+	}
+	pthread_rwlock_unlock(&ioas->lock);
+	return left;
+}

@@ -250,6 +250,10 @@ static void two_devices_of_one_class_share_one_domain(void **state)
 	assert_ptr_equal(iofd_device_domain(d1), dom);
 	assert_int_equal(iofd_domain_enforces_coherency(dom), want_cc);
 	assert_int_equal(iofd_domain_dirty_tracking(dom), 0);
+	/* What KVM will be told: the device's ability, or on type1 the
+	 * container's answer, the same here (one class). */
+	assert_int_equal(iofd_device_kvm_coherent(d0), want_cc);
+	assert_int_equal(iofd_device_kvm_coherent(d1), want_cc);
 	assert_string_equal(iofd_domain_iommu_name(dom), v0.iommu);
 	assert_int_equal(iofd_domain_device_count(dom), 2);
 	assert_ptr_equal(iofd_domain_device(dom, 1), d1);
@@ -304,7 +308,18 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 	d1 = lib_dev(ctx, v1.bdf);
 	assert_int_equal(iofd_device_attach(d1, ioas), 0);
 	assert_int_equal(pinned(k), 16);
-	assert_int_equal(iofd_ioas_map(ioas, more, 4 * PS, IOFD_MAP_READ, &iova2), 0);
+	{
+		/* VFIO's DMA_AVAIL, as the library reads and counts it. */
+		int64_t left = iofd_ioas_mappings_left(ioas);
+
+		assert_int_equal(iofd_ioas_map(ioas, more, 4 * PS, IOFD_MAP_READ, &iova2), 0);
+		if (type1() && !cfd_iommufd) {
+			assert_int_equal(left, 65535 - 1);
+			assert_int_equal(iofd_ioas_mappings_left(ioas), left - 1);
+		} else if (!type1()) {
+			assert_int_equal(left, -ENODATA);	/* iommufd has no limit */
+		}
+	}
 	assert_int_equal(pinned(k), 20);
 	/* The kernel has them where the library says: mapping there again is EEXIST. */
 	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova), -EEXIST);
@@ -709,6 +724,10 @@ static void mixed_coherency(void **state, bool cc_first)
 	assert_int_equal(iofd_ioas_map(ioas, late, 2 * PS, RWF, &iova2), 0);
 	/* Two domains; the coherent device's enforces coherency, in either order. */
 	assert_int_equal(iofd_ioas_domain_count(ioas), 2);
+	/* KVM: per device, except in one type1 container, whose answer (not
+	 * every domain enforces) covers both. */
+	assert_int_equal(iofd_device_kvm_coherent(c), type1() ? 0 : 1);
+	assert_int_equal(iofd_device_kvm_coherent(n), 0);
 	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(c)), 1);
 	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(n)), 0);
 	assert_string_equal(iofd_domain_iommu_name(iofd_device_domain(c)), "dmar0");
@@ -821,6 +840,9 @@ static void type1_split_mirrors_all_or_nothing(void **state)
 	assert_int_equal(iofd_ioas_domain_count(ioas), 2);
 	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(c)), 1);
 	assert_int_equal(iofd_domain_enforces_coherency(iofd_device_domain(n)), 0);
+	/* Each container answers KVM for its own class. */
+	assert_int_equal(iofd_device_kvm_coherent(c), 1);
+	assert_int_equal(iofd_device_kvm_coherent(n), 0);
 	/* Each container has its own domain with every mapping: the price
 	 * is a second pin of the same pages. */
 	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 4);
@@ -840,6 +862,43 @@ static void type1_split_mirrors_all_or_nothing(void **state)
 	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:02.0", iova2, got, 1), -EFAULT);
 	iofd_device_close(c);
 	iofd_device_close(n);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+}
+
+/* Type1's mapping limit: the library says what is left and answers
+ * ENOSPC before asking the kernel; unmapping gives room back. */
+static void type1_runs_out_of_mappings_before_asking(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, PS);
+	int sc = add_vtd(k->sim, 0xf00fca);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *d;
+	uint64_t iova = 0, calls;
+	int64_t left;
+
+	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	ctx = sim_ctx(k, IOFD_BACKEND_TYPE1, 0);
+	ioas = lib_ioas(ctx, 0);
+	d = lib_dev(ctx, "0000:00:01.0");
+	assert_int_equal(iofd_ioas_mappings_left(ioas), -ENODATA);	/* no container IOMMU yet */
+	assert_int_equal(iofd_device_attach(d, ioas), 0);
+	left = iofd_ioas_mappings_left(ioas);
+	assert_int_equal(left, 65535);
+	for (int64_t i = 0; i < left; i++)
+		assert_int_equal(iofd_ioas_map(ioas, buf, PS, IOFD_MAP_READ, &iova), 0);
+	assert_int_equal(iofd_ioas_mappings_left(ioas), 0);
+	calls = iofd_sim_calls(k->sim);
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, IOFD_MAP_READ, &iova), -ENOSPC);
+	assert_int_equal(iofd_sim_calls(k->sim), calls);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova, PS), 0);
+	assert_int_equal(iofd_ioas_mappings_left(ioas), 1);
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, IOFD_MAP_READ, &iova), 0);
+	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);
+	assert_int_equal(iofd_ioas_mappings_left(ioas), 65535);
+	iofd_device_close(d);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
 	iofd_ctx_free(ctx);
 }
@@ -995,6 +1054,7 @@ int main(void)
 		T_SIM(unknown_coherency_is_never_shared),
 		T_SIM(type1_split_mirrors_all_or_nothing),
 		T_SIM(compat_group_and_cdev_devices_share_one_ioas),
+		T_SIM(type1_runs_out_of_mappings_before_asking),
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
 	};
 

@@ -1,8 +1,10 @@
 #!/bin/sh
-# The main job: build libiommufd and show what it sees.
-#   scripts/main.sh             a simulated VT-d host (a fake sysfs tree with a
-#                               coherency-enforcing IOMMU and one that is not),
-#                               then this host
+# The main job: build libiommufd and show what it does.
+#   scripts/main.sh             the end-to-end demo on a simulated machine (two
+#                               VT-d units, one enforcing coherency and one not,
+#                               an NVMe behind each: placement decided and
+#                               explained, one buffer mapped once and read back
+#                               by DMA through both domains), then this host
 #   scripts/main.sh --host      this host only (its own IOMMU, when it has one)
 #   scripts/main.sh --vm [V]    inside the real-kernel lab: Linux 6.12 under QEMU
 #                               with emulated VT-d and NVMe (V: sc, nosc, compat,
@@ -34,18 +36,28 @@ ninja -C "$dir" >/dev/null
 case $mode in
 vm)
 	echo "### The lab's guest: Linux 6.12, QEMU VT-d ($variant), NVMe and e1000e on vfio-pci"
-	exec "$top/tests/vm/run" --variant "$variant" -- "$dir/tools/iofdctl" $json
+	# What the host looks like, then where the library places the two NVMe
+	# controllers (no placement in the mock boot: no VT-d, no vfio-pci devices).
+	place=
+	[ "$variant" = mock ] || place="; echo; $dir/tools/iofdctl place $json 0000:00:01.0 0000:00:02.0"
+	exec "$top/tests/vm/run" --variant "$variant" -- sh -c "$dir/tools/iofdctl $json$place"
 	;;
 host)
 	exec "$dir/tools/iofdctl" $json
 	;;
 esac
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$dir/tests/mkfakesysfs" vtd-mixed "$tmp"
-echo "### A simulated host: two VT-d units, one enforcing coherency (snoop control), one not"
-"$dir/tools/iofdctl" $json --sysfs-root "$tmp/sys" --dev-root "$tmp/dev"
+status=0
+if [ -z "$json" ]; then
+	echo "### The end-to-end demo on a simulated machine"
+	"$dir/examples/demo" || status=1
+else
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	"$dir/tests/mkfakesysfs" vtd-mixed "$tmp"
+	"$dir/tools/iofdctl" --json --sysfs-root "$tmp/sys" --dev-root "$tmp/dev"
+fi
 echo
 echo "### This host"
 "$dir/tools/iofdctl" $json
+exit $status

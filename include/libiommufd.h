@@ -740,6 +740,126 @@ IOFD_API const struct iofd_domain *iofd_device_domain(const struct iofd_device *
 IOFD_API const char *iofd_device_placement(const struct iofd_device *dev);
 
 /* ------------------------------------------------------------------------
+ * Device access: regions (BARs, config space), bus mastering, reset, IRQs
+ *
+ * Through the device's fd, on every backend; on type1 and compat that fd
+ * exists while the device is attached, and these calls give -ENODEV before.
+ * Region and IRQ indexes are vfio-pci's.
+ */
+
+/* vfio-pci's region indexes */
+#define IOFD_PCI_BAR(n)		(n)	/* BAR 0..5 */
+#define IOFD_PCI_ROM		6
+#define IOFD_PCI_CONFIG		7
+/* vfio-pci's IRQ indexes */
+#define IOFD_PCI_IRQ_INTX	0
+#define IOFD_PCI_IRQ_MSI	1
+#define IOFD_PCI_IRQ_MSIX	2
+
+/* iofd_device_region() flags */
+#define IOFD_REGION_READ	(1u << 0)
+#define IOFD_REGION_WRITE	(1u << 1)
+#define IOFD_REGION_MMAP	(1u << 2) /* some or all of it can be mmap'ed */
+
+/**
+ * iofd_device_region() - a region's size and what it allows.
+ * @dev: a device
+ * @index: IOFD_PCI_BAR(n), IOFD_PCI_ROM, IOFD_PCI_CONFIG, or a
+ *	device-specific index
+ * @size: where its size in bytes goes (may be NULL); 0 for a BAR the
+ *	device does not implement
+ * @flags: where IOFD_REGION_* go (may be NULL)
+ *
+ * Return: 0, -EINVAL (NULL @dev, or an index the device does not have),
+ * -ENODEV (no device fd yet), or the kernel's errno.
+ */
+IOFD_API int iofd_device_region(struct iofd_device *dev, unsigned int index, uint64_t *size,
+				uint32_t *flags);
+
+/**
+ * iofd_device_region_read() - read @len bytes at @offset of a region.
+ * @dev, @index: as iofd_device_region()
+ * @offset: into the region
+ * @buf, @len: where to, how many
+ *
+ * Config space and BARs alike (vfio-pci emulates parts of config space).
+ *
+ * Return: @len, or -EINVAL (past the region's end, NULL arguments),
+ * -ENODEV, or the kernel's errno. Short transfers are errors (-EIO).
+ */
+IOFD_API int iofd_device_region_read(struct iofd_device *dev, unsigned int index,
+				     uint64_t offset, void *buf, size_t len);
+
+/** iofd_device_region_write() - as iofd_device_region_read(), the other way. */
+IOFD_API int iofd_device_region_write(struct iofd_device *dev, unsigned int index,
+				      uint64_t offset, const void *buf, size_t len);
+
+/**
+ * iofd_device_region_mmap() - map a region (a BAR's registers) into memory.
+ * @dev, @index: as iofd_device_region()
+ * @offset: into the region, page aligned
+ * @len: how much
+ * @prot: PROT_READ | PROT_WRITE
+ * @ret: where the address goes
+ *
+ * The mapping is the caller's: undo it with munmap(2) (the device fd stays
+ * open until iofd_device_close()). Parts of a BAR may not be mappable (the
+ * MSI-X table, on older kernels): the kernel refuses those (-EINVAL); use
+ * iofd_device_region_read/write there.
+ *
+ * Return: 0, -EINVAL (not mappable, out of range), -ENODEV, or the
+ * kernel's errno.
+ */
+IOFD_API int iofd_device_region_mmap(struct iofd_device *dev, unsigned int index,
+				     uint64_t offset, size_t len, int prot, void **ret);
+
+/**
+ * iofd_device_bus_master() - let the device do DMA (PCI command register's
+ * bus master bit), or stop it.
+ * @dev: a device
+ * @on: true to enable
+ *
+ * Return: 0, -ENODEV, or the errno of config space access.
+ */
+IOFD_API int iofd_device_bus_master(struct iofd_device *dev, bool on);
+
+/**
+ * iofd_device_reset() - reset the device (VFIO_DEVICE_RESET: FLR or the
+ * method vfio-pci picked).
+ *
+ * Return: 0, -ENODEV, -ENOTTY (the device cannot be reset alone), or the
+ * kernel's errno.
+ */
+IOFD_API int iofd_device_reset(struct iofd_device *dev);
+
+/**
+ * iofd_device_irq_count() - how many interrupts of a kind the device has.
+ * @dev: a device
+ * @index: IOFD_PCI_IRQ_INTX, _MSI or _MSIX
+ *
+ * Return: the count (0: none of that kind), -ENODEV, or the kernel's errno.
+ */
+IOFD_API int iofd_device_irq_count(struct iofd_device *dev, unsigned int index);
+
+/**
+ * iofd_device_irq_set() - route interrupts to eventfds, or stop them.
+ * @dev: a device
+ * @index: IOFD_PCI_IRQ_INTX, _MSI or _MSIX
+ * @start: the first vector
+ * @count: how many
+ * @eventfds: @count eventfds (-1: leave that vector unrouted), or NULL to
+ *	disable every vector of @index
+ *
+ * The eventfds stay the caller's; VFIO holds its own references until the
+ * vectors are disabled or the device is closed.
+ *
+ * Return: 0, -EINVAL (vectors the device does not have), -ENODEV, or the
+ * kernel's errno.
+ */
+IOFD_API int iofd_device_irq_set(struct iofd_device *dev, unsigned int index, unsigned int start,
+				 unsigned int count, const int *eventfds);
+
+/* ------------------------------------------------------------------------
  * I/O address spaces
  *
  * An IOAS is one address space of IOVAs, shared by every device attached

@@ -51,6 +51,8 @@ VM_TESTS=(
 	# /dev/vfio/vfio that iommufd serves.
 	'conformance-api|cdev,mock,compat-vfio,type1,compat-iommu|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	'conformance-api-type1|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=type1 "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
+	# A userspace NVMe driver on the library: real DMA through VT-d, every mode.
+	'nvme-identify|cdev,type1,compat-iommu,compat-vfio|tests/vm/guest/nvme_identify.py "$IOFD_BUILD_DIR"'
 	'conformance-type1|type1|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
 )
 # ---------------------------------------------------------------------------------

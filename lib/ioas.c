@@ -192,6 +192,12 @@ int iofd_ioas_free(struct iofd_ioas *ioas)
 	if (r < 0)
 		return r;
 	iofd_mt_clear(&ioas->mt, free_mapping, NULL);
+	while (ioas->spare) {
+		struct iofd_mapping *m = ioas->spare;
+
+		ioas->spare = m->cookie;
+		free(m);
+	}
 	iofd_iova_alloc_fini(&ioas->alloc);
 	pthread_rwlock_destroy(&ioas->lock);
 	free(ioas->kas);
@@ -297,6 +303,43 @@ static int unmap_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m
 	return r;
 }
 
+/*
+ * A few freed mapping structs are kept for the next map: a driver that maps
+ * and unmaps a buffer per I/O then never reaches malloc. Under the write
+ * lock.
+ */
+#define SPARE_MAX 32
+
+static struct iofd_mapping *mapping_get(struct iofd_ioas *ioas)
+{
+	struct iofd_mapping *m = ioas->spare;
+
+	if (!m)
+		return malloc(sizeof(*m));
+	ioas->spare = m->cookie;
+	ioas->n_spare--;
+	return m;
+}
+
+static void mapping_put(struct iofd_ioas *ioas, struct iofd_mapping *m)
+{
+	if (ioas->n_spare >= SPARE_MAX) {
+		free(m);
+		return;
+	}
+	m->cookie = ioas->spare;
+	ioas->spare = m;
+	ioas->n_spare++;
+}
+
+/* @m is gone from the kernel: out of the table, and one more entry left. */
+static void forget(struct iofd_ioas *ioas, struct iofd_mapping *m)
+{
+	count_entries(ioas, 1);
+	iofd_mt_remove(&ioas->mt, m);
+	mapping_put(ioas, m);
+}
+
 int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t flags,
 		  uint64_t *iova)
 {
@@ -310,12 +353,10 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 	if (va + (length - 1) < va)
 		return -EOVERFLOW;
 	at = flags & IOFD_MAP_FIXED_IOVA ? *iova : 0;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return -ENOMEM;
 
 	pthread_rwlock_wrlock(&ioas->lock);
-	r = place_iova(ioas, va, length, flags, &at);
+	m = mapping_get(ioas);
+	r = m ? place_iova(ioas, va, length, flags, &at) : -ENOMEM;
 	if (r == 0 && out_of_entries(ioas))
 		r = -ENOSPC;	/* type1's mapping limit, before the kernel is asked */
 	if (r == 0) {
@@ -334,11 +375,11 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 		if (r == 0)
 			count_entries(ioas, -1);
 	}
+	if (r < 0 && m)
+		mapping_put(ioas, m);
 	pthread_rwlock_unlock(&ioas->lock);
-	if (r < 0) {
-		free(m);
+	if (r < 0)
 		return r;
-	}
 	*iova = at;
 	return 0;
 }
@@ -351,6 +392,15 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 	if (!ioas)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&ioas->lock);
+	/* The common case, one whole mapping: one lookup. */
+	m = length ? iofd_mt_find_exact(&ioas->mt, iova, length) : NULL;
+	if (m) {
+		r = unmap_everywhere(ioas, m);
+		if (r == 0)
+			forget(ioas, m);
+		pthread_rwlock_unlock(&ioas->lock);
+		return r;
+	}
 	r = iofd_mt_range_check(&ioas->mt, iova, length);
 	/*
 	 * One kernel call per mapping and space: each mapping is one kernel
@@ -362,9 +412,7 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 		r = unmap_everywhere(ioas, m);
 		if (r < 0)
 			break;
-		count_entries(ioas, 1);
-		iofd_mt_remove(&ioas->mt, m);
-		free(m);
+		forget(ioas, m);
 	}
 	pthread_rwlock_unlock(&ioas->lock);
 	return r;
@@ -399,9 +447,7 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 			if (r < 0 && r != -ENOENT)
 				break;
 			r = 0;
-			count_entries(ioas, 1);
-			iofd_mt_remove(&ioas->mt, m);
-			free(m);
+			forget(ioas, m);
 		}
 	}
 	pthread_rwlock_unlock(&ioas->lock);

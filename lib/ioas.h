@@ -51,6 +51,8 @@ struct iofd_ioas {
 	struct iofd_mapping_table mt;
 	struct iofd_iova_alloc alloc;	/* the intersection of the live spaces' ranges */
 	bool ranges_stale;	/* re-reading them failed: retry before use */
+	struct iofd_mapping *spare;	/* freed mappings kept for reuse (via cookie) */
+	unsigned int n_spare;
 
 	/* kas[0] always exists: the first, for devices of any class. */
 	struct iofd_kas **kas;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "device.h"
+#include "kversion.h"
 #include "uapi/iommufd.h"
 
 static void dirty_clear(struct sim_domain *dom, uint64_t start, uint64_t last)
@@ -130,7 +131,9 @@ int sim_hwpt_alloc_ioctl(struct sim_ucmd *ucmd)
 	struct sim_obj *pt;
 	int r;
 
-	if (cmd->__reserved)
+	/* Before 6.7 it took no flags at all (and had no driver data). */
+	if (cmd->__reserved ||
+	    (cmd->flags && !sim_kernel_has(ucmd->ictx->sim, SIM_KF_HWPT_ALLOC_USER)))
 		return -EOPNOTSUPP;
 	if ((cmd->data_type == IOFD_U_IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
 	    (cmd->data_type != IOFD_U_IOMMU_HWPT_DATA_NONE && !cmd->data_len))

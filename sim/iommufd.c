@@ -18,13 +18,15 @@
 
 #include "device.h"
 #include "fault.h"
+#include "kversion.h"
 #include "uapi/iommufd.h"
 #include "uapi/iommufd_test.h"
 
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
-/* The misc minor /dev/iommu answers fstat with. */
-#define IOMMUFD_MINOR 257
+/* The misc minors /dev/iommu (dynamic) and /dev/vfio/vfio answer fstat with. */
+#define IOMMUFD_MINOR 123
+#define VFIO_MINOR 196
 #define MISC_MAJOR 10
 
 /* ------------------------------------------------------------------------
@@ -142,6 +144,8 @@ static void iommufd_release(struct sim_file *f)
 
 int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t len)
 {
+	if (len > ucmd->ksize)
+		len = ucmd->ksize;
 	return sim_copy_to_user(ucmd->ictx->sim, ucmd->ubuffer, ucmd->cmd,
 				ucmd->user_size < len ? ucmd->user_size : len);
 }
@@ -291,23 +295,76 @@ static const struct ioctl_op ioctl_ops[] = {
 };
 
 #define N_OPS (sizeof(ioctl_ops) / sizeof(ioctl_ops[0]))
-/* Without CONFIG_IOMMUFD_TEST the table ends after FAULT_QUEUE_ALLOC. */
-#define N_OPS_NO_TEST (IOFD_U_IOMMUFD_CMD_FAULT_QUEUE_ALLOC - IOFD_U_IOMMUFD_CMD_BASE + 1)
+
+/*
+ * Structs that grew: what they were before the feature (kversion.c) that
+ * grew them, newest first. An older kernel's size rules follow its struct.
+ */
+static const struct {
+	unsigned int ioctl_num;
+	uint32_t feature;
+	unsigned int size, min_size;
+} old_sizes[] = {
+	{ IOFD_U_IOMMU_HWPT_ALLOC, SIM_KF_HWPT_FAULT_ID,
+	  offsetof(struct iofd_u_iommu_hwpt_alloc, fault_id),
+	  offsetofend(struct iofd_u_iommu_hwpt_alloc, __reserved) },
+	{ IOFD_U_IOMMU_HWPT_ALLOC, SIM_KF_HWPT_ALLOC_USER,
+	  offsetof(struct iofd_u_iommu_hwpt_alloc, data_type),
+	  offsetofend(struct iofd_u_iommu_hwpt_alloc, __reserved) },
+	/* Before out_capabilities, a u32 __reserved ended it. */
+	{ IOFD_U_IOMMU_GET_HW_INFO, SIM_KF_HW_INFO_CAPS,
+	  offsetof(struct iofd_u_iommu_hw_info, out_capabilities),
+	  offsetof(struct iofd_u_iommu_hw_info, out_capabilities) },
+};
+
+/* The op for @nr on this kernel, with its struct's sizes; NULL past the table. */
+static const struct ioctl_op *find_op(struct iofd_sim *sim, unsigned int nr,
+				      struct ioctl_op *buf)
+{
+	unsigned int nops = N_OPS;
+
+	if (!sim_has(sim, IOFD_SIM_IOMMUFD_TEST)) {
+		/* Without CONFIG_IOMMUFD_TEST the table ends at this kernel's last ioctl. */
+		for (nops = IOFD_U_IOC_NR(IOFD_U_IOMMU_TEST_CMD) - IOFD_U_IOMMUFD_CMD_BASE; nops;
+		     nops--) {
+			const struct ioctl_op *op = &ioctl_ops[nops - 1];
+
+			if (op->ioctl_num && sim_kernel_has(sim, op->ioctl_num))
+				break;
+		}
+	}
+	if (nr < IOFD_U_IOMMUFD_CMD_BASE || nr - IOFD_U_IOMMUFD_CMD_BASE >= nops)
+		return NULL;
+	*buf = ioctl_ops[nr - IOFD_U_IOMMUFD_CMD_BASE];
+	/* One this kernel lacks is a hole in its table. */
+	if (buf->ioctl_num && !sim_kernel_has(sim, buf->ioctl_num))
+		buf->ioctl_num = 0;
+	for (size_t i = 0; i < sizeof(old_sizes) / sizeof(old_sizes[0]); i++) {
+		if (old_sizes[i].ioctl_num == buf->ioctl_num &&
+		    !sim_kernel_has(sim, old_sizes[i].feature)) {
+			buf->size = old_sizes[i].size;
+			buf->min_size = old_sizes[i].min_size;
+		}
+	}
+	return buf;
+}
 
 static int iommufd_ioctl(struct sim_file *f, unsigned int cmd, uint64_t arg)
 {
 	struct sim_ictx *ictx = f->priv;
-	unsigned int nr = IOFD_U_IOC_NR(cmd);
-	unsigned int nops = sim_has(ictx->sim, IOFD_SIM_IOMMUFD_TEST) ? N_OPS : N_OPS_NO_TEST;
-	const struct ioctl_op *op;
 	struct sim_ucmd ucmd = { .ictx = ictx, .ubuffer = arg };
+	const struct ioctl_op *op;
+	struct ioctl_op opbuf;
 	union ucmd_buffer buf;
 	int r;
 
-	if (nr < IOFD_U_IOMMUFD_CMD_BASE || nr - IOFD_U_IOMMUFD_CMD_BASE >= nops)
+	op = find_op(ictx->sim, IOFD_U_IOC_NR(cmd), &opbuf);
+	if (!op)
 		return sim_vfio_compat_ioctl(ictx, cmd, arg);
-	op = &ioctl_ops[nr - IOFD_U_IOMMUFD_CMD_BASE];
 	ucmd.cmd = &buf;
+	ucmd.ksize = op->size;
+	/* The kernel's struct is all zero past what the user gave. */
+	memset(&buf, 0, sizeof(buf));
 	/*
 	 * Usually the whole struct is there: one read gets the size and the
 	 * fields. Otherwise do it step by step, as the kernel does, so that
@@ -350,7 +407,17 @@ static const struct sim_file_ops iommufd_fops = {
 	.release = iommufd_release,
 };
 
-int sim_iommufd_open(struct iofd_sim *sim)
+/* The same file operations behind iommufd's second misc device, "vfio". */
+static const struct sim_file_ops iommufd_vfio_fops = {
+	.name = "/dev/vfio/vfio",
+	.mode = S_IFCHR | 0666,
+	.major = MISC_MAJOR,
+	.ioctl = iommufd_ioctl,
+	.release = iommufd_release,
+};
+
+static int open_ictx(struct iofd_sim *sim, const struct sim_file_ops *fops, unsigned int minor,
+		     enum sim_account mode)
 {
 	struct sim_ictx *ictx = sim_zalloc(sim, sizeof(*ictx));
 	int fd;
@@ -358,8 +425,8 @@ int sim_iommufd_open(struct iofd_sim *sim)
 	if (!ictx)
 		return -ENOMEM;
 	ictx->sim = sim;
-	ictx->account_mode = SIM_ACCOUNT_USER;
-	fd = sim_file_install(sim, &iommufd_fops, ictx, IOMMUFD_MINOR, &ictx->file);
+	ictx->account_mode = mode;
+	fd = sim_file_install(sim, fops, ictx, minor, &ictx->file);
 	if (fd < 0) {
 		free(ictx);
 		return fd;
@@ -369,9 +436,20 @@ int sim_iommufd_open(struct iofd_sim *sim)
 	return fd;
 }
 
+int sim_iommufd_open(struct iofd_sim *sim)
+{
+	return open_ictx(sim, &iommufd_fops, IOMMUFD_MINOR, SIM_ACCOUNT_USER);
+}
+
+int sim_iommufd_vfio_open(struct iofd_sim *sim)
+{
+	/* As VFIO does: the process's mm->locked_vm (iommufd_fops_open()). */
+	return open_ictx(sim, &iommufd_vfio_fops, VFIO_MINOR, SIM_ACCOUNT_MM);
+}
+
 struct sim_ictx *sim_fd_ictx(struct iofd_sim *sim, int fd)
 {
 	struct sim_file *f = sim_fd_file(sim, fd);
 
-	return f && f->ops == &iommufd_fops ? f->priv : NULL;
+	return f && (f->ops == &iommufd_fops || f->ops == &iommufd_vfio_fops) ? f->priv : NULL;
 }

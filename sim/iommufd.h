@@ -64,13 +64,14 @@ struct sim_ucmd {
 	struct sim_ictx *ictx;
 	uint64_t ubuffer;
 	uint32_t user_size;
+	uint32_t ksize;		/* the struct as this kernel version has it */
 	void *cmd;		/* the kernel's copy of the argument */
 };
 
 /* The iommufd behind @fd, or NULL when @fd is not an open /dev/iommu. */
 struct sim_ictx *sim_fd_ictx(struct iofd_sim *sim, int fd);
 
-/* Copy the (updated) command back: min(user_size, @len) bytes. */
+/* Copy the (updated) command back: min(user_size, @len, ksize) bytes. */
 int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t len);
 
 /* A new object's id (the lowest free one from 1, as the kernel's xarray). */

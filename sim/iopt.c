@@ -419,7 +419,13 @@ int sim_iopt_map_user_pages(struct sim_iopt *iopt, enum sim_account ctx_mode, ui
 		return r;
 	if (ctx_mode == SIM_ACCOUNT_MM && pages->account_mode == SIM_ACCOUNT_USER)
 		pages->account_mode = SIM_ACCOUNT_MM;
-	pages->no_pinned_vm = iopt->type1;
+	if (iopt->type1) {
+		/* VFIO charges mm->locked_vm even with CAP_IPC_LOCK, which only
+		 * lifts the limit (__account_locked_vm()); VmPin never sees it. */
+		pages->lock_cap = pages->account_mode == SIM_ACCOUNT_NONE;
+		pages->account_mode = SIM_ACCOUNT_MM;
+		pages->no_pinned_vm = true;
+	}
 	r = list_add(iopt->sim, &list, pages, uptr - pages->uptr, length);
 	if (r < 0) {
 		sim_pages_put(pages);

@@ -34,6 +34,7 @@ struct sim_pages {
 	bool writable;			/* pinned for write (FOLL_WRITE) */
 	enum sim_account account_mode;
 	bool no_pinned_vm;		/* VFIO type1's: charged, but not in mm->pinned_vm */
+	bool lock_cap;			/* VFIO type1's with CAP_IPC_LOCK: charged, no limit */
 	unsigned int refs;		/* areas and in-flight copies */
 	struct itree holders;		/* page index ranges of filled areas */
 	uint64_t npinned;		/* indexes under some holder */
@@ -95,6 +96,9 @@ struct sim_area {
 	int prot;
 	bool inserted;
 	bool filled;
+	bool vaddr_invalid;		/* VFIO type1's UPDATE_VADDR (type1.c) */
+	uint64_t *dirty;		/* VFIO type1's dirty bitmap while tracking (type1_dirty.c) */
+	uint64_t dirty_words;
 };
 
 struct sim_reserved {

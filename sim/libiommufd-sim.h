@@ -60,6 +60,24 @@ struct iofd_sim;
  * IOVA the kernel picks is aligned to at most one page (else to at most a
  * PMD-sized huge page, 2 MiB with 4 KiB pages). */
 #define IOFD_SIM_NO_THP			(1u << 3)
+/* The simulated kernel was built with CONFIG_IOMMUFD_VFIO_CONTAINER (so
+ * without VFIO's own container, CONFIG_VFIO_CONTAINER): /dev/vfio/vfio is
+ * iommufd. Opening it gives an iommufd (fstat: misc 10:196, mode 0666) that
+ * answers every iommufd ioctl and the type1 ioctls iommufd answers on
+ * /dev/iommu, charges pinned memory to the process (RLIMIT_MEMLOCK as VFIO
+ * does, mm->locked_vm; IOMMU_OPTION_RLIMIT_MODE reads 1), and that VFIO
+ * groups join with VFIO_GROUP_SET_CONTAINER as they join a /dev/iommu fd
+ * (its compat IOAS). The sysfs and /dev tree look the same either way
+ * (class/misc/vfio, /dev/vfio/vfio): ask an iommufd ioctl to tell them
+ * apart, as iofd_host_container_kind() does. Needs a kernel_version of
+ * 6.2 or later. */
+#define IOFD_SIM_VFIO_CONTAINER_IOMMUFD	(1u << 4)
+
+/* A kernel version for iofd_sim_opts.kernel_version, as the kernel's
+ * KERNEL_VERSION() makes it (a patch level above 255 counts as 255):
+ * IOFD_SIM_KERNEL_VERSION(6, 6, 0). */
+#define IOFD_SIM_KERNEL_VERSION(a, b, c)                                    \
+	(((uint32_t)(a) << 16) + ((uint32_t)(b) << 8) + ((c) > 255 ? 255u : (uint32_t)(c)))
 
 /**
  * struct iofd_sim_opts - how to make a simulator.
@@ -69,11 +87,37 @@ struct iofd_sim;
  *	distribution kernel
  * @memlock_pages: the simulated process's RLIMIT_MEMLOCK, in pages of the
  *	host's page size; 0 means unlimited (RLIM_INFINITY)
+ * @kernel_version: the simulated kernel's version,
+ *	IOFD_SIM_KERNEL_VERSION(major, minor, patch) (the patch level is
+ *	ignored); 0 is 6.12. From 5.4 to 6.12; what a version lacks answers
+ *	as that kernel would (sim/README.md has the table):
+ *	 - below 6.11: no IOMMU_FAULT_QUEUE_ALLOC (ENOTTY), and
+ *	   IOMMU_HWPT_ALLOC's struct ends before fault_id (40 bytes: a larger
+ *	   size needs a zero tail, else E2BIG);
+ *	 - below 6.8: no IOMMU_HWPT_INVALIDATE (ENOTTY);
+ *	 - below 6.7: no IOMMU_HWPT_SET_DIRTY_TRACKING or _GET_DIRTY_BITMAP
+ *	   (ENOTTY); IOMMU_HWPT_ALLOC takes no flags (DIRTY_TRACKING,
+ *	   NEST_PARENT: EOPNOTSUPP) and its struct ends at __reserved (24
+ *	   bytes); IOMMU_GET_HW_INFO's ends at __reserved (32 bytes): a caller's
+ *	   longer struct is accepted when its tail (out_capabilities) is zero,
+ *	   and the kernel writes back 32 bytes, so out_capabilities stays 0;
+ *	 - below 6.6: no IOMMU_HWPT_ALLOC, IOMMU_GET_HW_INFO (ENOTTY), no VFIO
+ *	   device cdevs (no class/vfio-dev, no /dev/vfio/devices; open ENOENT;
+ *	   a group's device file answers VFIO_DEVICE_BIND_IOMMUFD with
+ *	   vfio-pci's ENOTTY); groups still join a /dev/iommu fd;
+ *	 - below 6.2: no iommufd at all (no /dev/iommu, open ENOENT; a group's
+ *	   SET_CONTAINER takes only a VFIO container);
+ *	 - below 5.12: no VFIO_UPDATE_VADDR and VFIO_UNMAP_ALL (CHECK_EXTENSION
+ *	   0, their flags EINVAL); below 5.10 no DMA_AVAIL capability; below
+ *	   5.8 no VFIO_IOMMU_DIRTY_PAGES (ENOTTY), no GET_DIRTY_BITMAP unmap
+ *	   flag (EINVAL), no MIGRATION capability.
+ *	Everything else answers as 6.12's.
  */
 struct iofd_sim_opts {
 	size_t sz;
 	uint32_t flags;
 	uint64_t memlock_pages;
+	uint32_t kernel_version;
 };
 
 /**
@@ -81,14 +125,16 @@ struct iofd_sim_opts {
  * @ret: where the new simulator is stored
  * @opts: options, or NULL for defaults
  *
- * The simulator starts with nothing open. It offers the device node
- * /dev/iommu (opened through its ops, see iofd_sim_kernel_ops()). Each
+ * The simulator starts with nothing open. It offers the device nodes
+ * /dev/iommu and /dev/vfio/vfio (opened through its ops, see
+ * iofd_sim_kernel_ops()), and those of the host it is given. Each
  * simulator is an independent kernel: objects, fds, pins and accounting are
  * its own.
  *
  * Return: 0, or
  *  -EINVAL: @ret is NULL, @opts->sz is smaller than the first release of
- *	the struct, or an unknown flag
+ *	the struct, an unknown flag, a @kernel_version outside 5.4 .. 6.12,
+ *	or IOFD_SIM_VFIO_CONTAINER_IOMMUFD with a kernel older than 6.2
  *  -E2BIG: @opts is larger than this library knows and the extra bytes are
  *	not zero
  *  -ENOMEM: out of memory
@@ -136,17 +182,23 @@ IOFD_SIM_API int iofd_sim_ctx_opts(struct iofd_sim *sim, struct iofd_ctx_opts *o
  * world; it never touches the process's other fds). open() knows the
  * simulated nodes only: "/dev/iommu", the VFIO device cdevs
  * "/dev/vfio/devices/vfioN" of the simulated host, VFIO's container
- * "/dev/vfio/vfio" and the VFIO groups "/dev/vfio/N" (groups with a VFIO
- * device; -EBUSY when open already, or while a member's cdev is bound), by
- * those paths or under iofd_sim_dev_root() (-ENOENT for other paths; the
- * flags are not checked). On the container: VFIO's container ioctls and
- * vfio_iommu_type1's (v2); on a group: GET_STATUS, SET/UNSET_CONTAINER (a
- * container or a /dev/iommu fd), GET_DEVICE_FD, whose device file answers
- * as a bound cdev does (but BIND and ATTACH/DETACH_IOMMUFD_PT: EINVAL,
- * ENOTTY); fstat() describes character devices (misc 10:196; 510:N) and
- * an anon inode. The group path charges pinned memory to RLIMIT_MEMLOCK
- * as VFIO does (mm->locked_vm) and, like the kernel, not to VmPin
- * (iofd_sim_pinned_pages()). On a device cdev: the VFIO cdev ioctls (BIND_IOMMUFD,
+ * "/dev/vfio/vfio" (an iommufd with IOFD_SIM_VFIO_CONTAINER_IOMMUFD) and
+ * the VFIO groups "/dev/vfio/N" (groups with a VFIO device; -EBUSY when
+ * open already, or while a member's cdev is bound), by those paths or
+ * under iofd_sim_dev_root() (-ENOENT for other paths, and for what
+ * iofd_sim_opts.kernel_version lacks; the flags are not checked). On the
+ * container: VFIO's container ioctls and vfio_iommu_type1's, v1 and v2
+ * (VFIO_TYPE1_NESTING_IOMMU: EINVAL, EPERM on SMMUv3, as no 6.12 domain
+ * enables nesting), UPDATE_VADDR, and dirty page tracking, in which every
+ * mapped page reads dirty whatever the DMA (type1 cannot see a device's
+ * writes), with 6.12's bitmap quirks (sim/README.md); on a group:
+ * GET_STATUS, SET/UNSET_CONTAINER (a container or an iommufd),
+ * GET_DEVICE_FD, whose device file answers as a bound cdev does (but BIND
+ * and ATTACH/DETACH_IOMMUFD_PT: EINVAL, ENOTTY); fstat() describes
+ * character devices (misc 10:196; 510:N) and an anon inode. The group path
+ * charges pinned memory to RLIMIT_MEMLOCK as VFIO does (mm->locked_vm, even
+ * with CAP_IPC_LOCK, which only lifts the limit) and, like the kernel, not
+ * to VmPin (iofd_sim_pinned_pages()). On a device cdev: the VFIO cdev ioctls (BIND_IOMMUFD,
  * ATTACH/DETACH_IOMMUFD_PT) and vfio-pci's GET_INFO, GET_REGION_INFO,
  * GET_IRQ_INFO and RESET; every other ioctl is -EINVAL before the bind
  * (as the kernel's) and -ENOTTY after (not modelled: SET_IRQS, FEATURE,
@@ -222,7 +274,9 @@ IOFD_SIM_API uint64_t iofd_sim_pinned_pages(struct iofd_sim *sim);
  * @sim: a simulator (NULL counts as 0)
  *
  * The sum of what iommufd charged to the user (IOMMU_OPTION_RLIMIT_MODE 0)
- * and to the process (mode 1). Always 0 with IOFD_SIM_CAP_IPC_LOCK.
+ * and to the process (mode 1, and iommufd serving /dev/vfio/vfio), and
+ * what VFIO's type1 charged to the process. With IOFD_SIM_CAP_IPC_LOCK
+ * iommufd charges nothing, while type1 still charges (without a limit).
  */
 IOFD_SIM_API uint64_t iofd_sim_locked_pages(struct iofd_sim *sim);
 
@@ -337,7 +391,7 @@ IOFD_SIM_API int iofd_sim_add_iommu(struct iofd_sim *sim,
 /* Join IOMMU group @group (made if new) instead of a group of its own. */
 #define IOFD_SIM_PCI_GROUP		(1u << 0)
 /* No VFIO cdev even when bound to vfio-pci (a kernel without
- * CONFIG_VFIO_DEVICE_CDEV). */
+ * CONFIG_VFIO_DEVICE_CDEV); its VFIO group works as ever. */
 #define IOFD_SIM_PCI_NO_CDEV		(1u << 1)
 /* ARM SMMUv3: the firmware says the device's DMA is coherent, so domains
  * made for it enforce cache coherency (a later kernel's SMMUv3; 6.12 never
@@ -458,7 +512,9 @@ IOFD_SIM_API int iofd_sim_dma_read(struct iofd_sim *sim, const char *dev, uint64
  * As iofd_sim_dma_read(), needing writable mappings (-EFAULT for a
  * read-only one). When the domain tracks dirty pages
  * (IOMMU_HWPT_SET_DIRTY_TRACKING), the pages written become dirty, at the
- * domain's smallest page size, for IOMMU_HWPT_GET_DIRTY_BITMAP.
+ * domain's smallest page size, for IOMMU_HWPT_GET_DIRTY_BITMAP. A VFIO
+ * type1 container's tracking (VFIO_IOMMU_DIRTY_PAGES) does not see DMA,
+ * as the kernel's does not: it reports every mapped page dirty.
  *
  * Return: iofd_sim_dma_read()'s, or -ENOMEM (recording dirty pages).
  */

@@ -91,8 +91,8 @@ int sim_pages_hold(struct sim_pages *p, struct itree_node *holder)
 		return -ENOMEM;
 	counter = charge_counter(p);
 	if (counter && newly) {
-		if (sim->memlock_pages && (*counter + newly > sim->memlock_pages ||
-					   *counter + newly < *counter))
+		if (sim->memlock_pages && !p->lock_cap &&
+		    (*counter + newly > sim->memlock_pages || *counter + newly < *counter))
 			return -ENOMEM;
 		*counter += newly;
 	}

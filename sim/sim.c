@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kversion.h"
 #include "topology.h"
 
 #define SIM_OPTS_SZ_V1 (offsetof(struct iofd_sim_opts, memlock_pages) + sizeof(uint64_t))
@@ -25,6 +26,7 @@ static int opts_check(const struct iofd_sim_opts *opts, struct iofd_sim_opts *o)
 	size_t sz;
 
 	memset(o, 0, sizeof(*o));
+	o->kernel_version = sim_kversion(0);
 	if (!opts)
 		return 0;
 	sz = opts->sz;
@@ -37,6 +39,13 @@ static int opts_check(const struct iofd_sim_opts *opts, struct iofd_sim_opts *o)
 			return -E2BIG;
 	memcpy(o, opts, sz < sizeof(*o) ? sz : sizeof(*o));
 	if (o->flags & ~SIM_KNOWN_FLAGS)
+		return -EINVAL;
+	o->kernel_version = sim_kversion(o->kernel_version);
+	if (!o->kernel_version)
+		return -EINVAL;
+	/* iommufd as /dev/vfio/vfio came with iommufd. */
+	if ((o->flags & IOFD_SIM_VFIO_CONTAINER_IOMMUFD) &&
+	    !sim_kversion_has(o->kernel_version, SIM_KF_IOMMUFD))
 		return -EINVAL;
 	return 0;
 }
@@ -62,6 +71,7 @@ int iofd_sim_new(struct iofd_sim **ret, const struct iofd_sim_opts *opts)
 		return -r;
 	}
 	sim->flags = o.flags;
+	sim->kversion = o.kernel_version;
 	sim->memlock_pages = o.memlock_pages;
 	ps = sysconf(_SC_PAGESIZE);
 	sim->page_size = ps > 0 ? (uint64_t)ps : 4096;
@@ -199,9 +209,10 @@ static int open_node(struct iofd_sim *sim, const char *node)
 	char *end;
 
 	if (!strcmp(node, "iommu"))
-		return sim_iommufd_open(sim);
+		return sim_kernel_has(sim, SIM_KF_IOMMUFD) ? sim_iommufd_open(sim) : -ENOENT;
 	if (!strcmp(node, "vfio/vfio"))
-		return sim_vfio_container_open(sim);
+		return sim_has(sim, IOFD_SIM_VFIO_CONTAINER_IOMMUFD) ? sim_iommufd_vfio_open(sim)
+								       : sim_vfio_container_open(sim);
 	if (!strncmp(node, "vfio/", 5) && node[5] >= '0' && node[5] <= '9' &&
 	    (node[5] != '0' || !node[6])) {
 		n = strtoul(node + 5, &end, 10);

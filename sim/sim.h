@@ -17,7 +17,7 @@
 
 #define SIM_KNOWN_FLAGS                                                       \
 	(IOFD_SIM_CAP_IPC_LOCK | IOFD_SIM_CAP_SYS_RESOURCE | IOFD_SIM_IOMMUFD_TEST | \
-	 IOFD_SIM_NO_THP)
+	 IOFD_SIM_NO_THP | IOFD_SIM_VFIO_CONTAINER_IOMMUFD)
 
 #define SIM_MAX_IOCTL_RULES 16
 
@@ -35,6 +35,7 @@ struct sim_vcontainer;
 struct iofd_sim {
 	pthread_mutex_t lock;
 	uint32_t flags;
+	uint32_t kversion;		/* the simulated kernel (kversion.h) */
 	uint64_t memlock_pages;		/* 0: unlimited */
 	uint64_t page_size;
 	uint64_t hpage_size;		/* THP size, page_size without THP */
@@ -145,6 +146,8 @@ void sim_uaccess_init(struct iofd_sim *sim);
  * Device nodes: /dev/iommu (iommufd.c), /dev/vfio/devices/vfioN (vfio_cdev.c)
  */
 int sim_iommufd_open(struct iofd_sim *sim);
+/* /dev/vfio/vfio as iommufd serves it (IOFD_SIM_VFIO_CONTAINER_IOMMUFD) */
+int sim_iommufd_vfio_open(struct iofd_sim *sim);
 int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n);
 /* /dev/vfio/vfio and /dev/vfio/N (vfio_group.c) */
 int sim_vfio_container_open(struct iofd_sim *sim);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kversion.h"
 #include "topology.h"
 
 /* The selftest IOMMU, a platform device's class iommu child (selftest.c). */
@@ -34,8 +35,10 @@ static int skeleton(struct iofd_sim *sim, struct sim_sysfs *fs)
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		SIM_TRY(sim_sysfs_mkdir(fs, dirs[i]));
-	/* cdevs, VFIO groups, /dev/vfio/vfio (VFIO's own container) and /dev/iommu */
-	SIM_TRY(sim_sysfs_vfio(fs, true, true, true));
+	/* cdevs (6.6), VFIO groups, /dev/vfio/vfio (VFIO's own container or
+	 * iommufd: the same misc device) and /dev/iommu (6.2) */
+	SIM_TRY(sim_sysfs_vfio(fs, sim_kernel_has(sim, SIM_KF_VFIO_CDEV), true,
+			       sim_kernel_has(sim, SIM_KF_IOMMUFD)));
 	if (sim->topo->mock_iommu)
 		SIM_TRY(add_platform_iommu(fs, sim->topo->mock_iommu->name, sim->topo->mock_iommu->name));
 	return 0;
@@ -139,12 +142,13 @@ int sim_view_add_dev(struct iofd_sim *sim, const struct sim_dev *dev)
 	SIM_TRY(sim_sysfs_iommu_add(fs, dev->iommu->name, dev->name));
 	SIM_TRY(sim_sysfs_group_add(fs, dev->group->id, dev->name));
 	SIM_TRY(group_reserved(fs, dev));
-	if (dev->cdev < 0)
+	if (!dev->vfio)
 		return 0;
-	SIM_TRY(sim_sysfs_vfio_cdev(fs, dev->name, dev->cdev));
+	if (dev->cdev >= 0 && sim_kernel_has(sim, SIM_KF_VFIO_CDEV))
+		SIM_TRY(sim_sysfs_vfio_cdev(fs, dev->name, dev->cdev));
 	/* The group's node comes with its first VFIO device. */
 	for (const struct sim_dev *d = sim->topo->devs; d && d != dev; d = d->next)
-		if (d->group == dev->group && d->cdev >= 0)
+		if (d->group == dev->group && d->vfio)
 			return 0;
 	return sim_sysfs_vfio_group(fs, dev->group->id);
 }

@@ -285,7 +285,8 @@ int iofd_sim_add_pci(struct iofd_sim *sim, const struct iofd_sim_pci_opts *opts)
 				g->id = id;
 		}
 		d->group = g;
-		if (vfio_driver(d->driver) && !(o.flags & IOFD_SIM_PCI_NO_CDEV))
+		d->vfio = vfio_driver(d->driver);
+		if (d->vfio && !(o.flags & IOFD_SIM_PCI_NO_CDEV))
 			d->cdev = (int)sim->topo->ncdevs;
 	}
 	if (r == 0)

@@ -58,6 +58,7 @@ struct sim_dev {
 	uint16_t vendor, device;
 	uint32_t class_code;
 	uint32_t flags;			/* IOFD_SIM_PCI_* */
+	bool vfio;			/* a VFIO device: on vfio-pci, behind an IOMMU */
 	int cdev;			/* N of /dev/vfio/devices/vfioN, or -1 */
 	bool mock;
 	uint32_t mock_flags;		/* MOCK_FLAGS_DEVICE_* */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "device.h"
+#include "kversion.h"
 #include "uapi/vfio.h"
 
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
@@ -247,7 +248,8 @@ static int df_ioctl(struct sim_file *f, unsigned int cmd, uint64_t arg)
 {
 	struct vfio_df *df = f->priv;
 
-	if (cmd == IOFD_U_VFIO_DEVICE_BIND_IOMMUFD)
+	/* (Before 6.6 there is no such ioctl: vfio-pci's ENOTTY.) */
+	if (cmd == IOFD_U_VFIO_DEVICE_BIND_IOMMUFD && sim_kernel_has(f->sim, cmd))
 		return df_bind(f, arg);
 	if (!df->access_granted)
 		return -EINVAL;
@@ -393,7 +395,7 @@ int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n)
 	struct vfio_df *df;
 	int fd;
 
-	if (!dev)
+	if (!dev || !sim_kernel_has(sim, SIM_KF_VFIO_CDEV))
 		return -ENOENT;
 	df = sim_zalloc(sim, sizeof(*df));
 	if (!df)

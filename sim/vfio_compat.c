@@ -6,9 +6,15 @@
  * one. Without it, the ioctls that need an IOAS give ENODEV.
  *
  * VFIO groups set to an iommufd create the compat IOAS (vfio_group.c).
- * Not modelled yet: the container being /dev/vfio/vfio
- * (CONFIG_IOMMUFD_VFIO_CONTAINER); VFIO_NOIOMMU (the simulated kernel is
- * built without CONFIG_VFIO_NOIOMMU).
+ * With IOFD_SIM_VFIO_CONTAINER_IOMMUFD, /dev/vfio/vfio is such an iommufd
+ * (iommufd.c), charging the process as VFIO does. What differs from VFIO's
+ * own type1 (type1.c): CHECK_EXTENSION says 0 to UPDATE_VADDR and NESTING,
+ * and DMA_CC_IOMMU is ENODEV without a compat IOAS; SET_IOMMU is ENODEV
+ * without one and may come again; type1 v1 only disables huge IOPTEs
+ * (EINVAL once a domain holds a mapping), after which an unmap cuts
+ * mappings at both ends; no VADDR or GET_DIRTY_BITMAP flags (EINVAL), no
+ * VFIO_IOMMU_DIRTY_PAGES (ENOTTY). Not modelled: VFIO_NOIOMMU (the
+ * simulated kernel is built without CONFIG_VFIO_NOIOMMU).
  */
 #include <errno.h>
 #include <string.h>

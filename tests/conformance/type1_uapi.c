@@ -2,11 +2,16 @@
 /*
  * Conformance of VFIO groups and the native type1 container
  * (/dev/vfio/N, /dev/vfio/vfio; drivers/vfio/group.c, container.c,
- * vfio_iommu_type1.c): the same checks on libiommufd-sim (the lab's guest
- * rebuilt as a topology, VT-d snoop control on and off) and, with
- * IOFD_KERNEL=real, on the lab's main kernel (variants sc and nosc, where
- * /dev/vfio/vfio is VFIO's own container), on the first device on vfio-pci
- * and its group. DMA_CC_IOMMU follows IOFD_VM_SNOOP_CONTROL in the lab.
+ * vfio_iommu_type1.c: v2 and v1, SET_IOMMU's types, UPDATE_VADDR, dirty
+ * pages) and of iommufd serving /dev/vfio/vfio (iommufd/main.c,
+ * vfio_compat.c): the same checks on libiommufd-sim (the lab's guest
+ * rebuilt as a topology, VT-d snoop control on and off; with
+ * IOFD_SIM_VFIO_CONTAINER_IOMMUFD for the compat boots) and, with
+ * IOFD_KERNEL=real, on the lab's kernels: the main one (variants sc and
+ * nosc, where /dev/vfio/vfio is VFIO's own container) and the compat one
+ * (compat-sc, compat-nosc: iommufd's), on the first devices on vfio-pci and
+ * their groups. Each test skips where /dev/vfio/vfio is not the container
+ * it is about. DMA_CC_IOMMU follows IOFD_VM_SNOOP_CONTROL in the lab.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "harness.h"
 
@@ -21,6 +29,19 @@
 #define ECAP_SC (1ull << 7)
 #define MSI_START 0xfee00000ull
 #define MSI_LAST 0xfeefffffull
+
+/* UNMAP_DMA's struct, then the bitmap GET_DIRTY_BITMAP reads after it. */
+struct unmap_bitmap {
+	uint32_t argsz, flags;
+	uint64_t iova, size;
+	struct iofd_u_vfio_bitmap bitmap;
+};
+
+/* DIRTY_PAGES's struct, then GET_BITMAP's range after it. */
+struct dirty_get {
+	uint32_t argsz, flags;
+	struct iofd_u_vfio_iommu_type1_dirty_bitmap_get range;
+};
 
 static int raw_open(struct kern *k, const char *path)
 {
@@ -63,21 +84,51 @@ static bool snoop_control(struct kern *k, const struct k_vdev *v)
 	return sc;
 }
 
-/* A container with the first vfio-pci device's group in it, TYPE1v2 set. */
+/*
+ * Is /dev/vfio/vfio iommufd (CONFIG_IOMMUFD_VFIO_CONTAINER, the lab's
+ * compat boots)? It answers iommufd's DESTROY; VFIO's container says EINVAL.
+ */
+static bool container_is_iommufd(struct kern *k)
+{
+	struct iofd_u_iommu_destroy d = { .size = sizeof(d) };
+	int c = k_open_path(k, "/dev/vfio/vfio"), r = k_ioctl(k, c, IOFD_U_IOMMU_DESTROY, &d);
+
+	k_close(k, c);
+	assert_true(r == -ENOENT || r == -EINVAL);
+	return r == -ENOENT;
+}
+
+/* Tests of VFIO's own container skip where iommufd serves /dev/vfio/vfio, and
+ * the other way round. */
+static void need_container(struct kern *k, bool iommufd)
+{
+	if (container_is_iommufd(k) == iommufd)
+		return;
+	print_message("skip: /dev/vfio/vfio is %s here\n",
+		      iommufd ? "VFIO's own container" : "iommufd (CONFIG_IOMMUFD_VFIO_CONTAINER)");
+	skip();
+}
+
+/* A container with the first vfio-pci device's group in it, an IOMMU type set. */
 struct t1 {
 	struct k_vdev v;
 	int c, g;
 };
 
-static void t1_open(struct kern *k, struct t1 *t)
+static void t1_open_type(struct kern *k, struct t1 *t, unsigned long type)
 {
+	need_container(k, false);
 	k_vfio_dev(k, 0, &t->v);
 	t->c = k_open_path(k, "/dev/vfio/vfio");
 	t->g = group_open(k, &t->v);
 	assert_true(t->g >= 0);
 	assert_int_equal(set_container(k, t->g, t->c), 0);
-	assert_int_equal(k_ioctl(k, t->c, IOFD_U_VFIO_SET_IOMMU,
-				 (void *)(uintptr_t)IOFD_U_VFIO_TYPE1v2_IOMMU), 0);
+	assert_int_equal(k_ioctl(k, t->c, IOFD_U_VFIO_SET_IOMMU, (void *)(uintptr_t)type), 0);
+}
+
+static void t1_open(struct kern *k, struct t1 *t)
+{
+	t1_open_type(k, t, IOFD_U_VFIO_TYPE1v2_IOMMU);
 }
 
 static void t1_close(struct kern *k, struct t1 *t)
@@ -158,6 +209,7 @@ static void a_group_joins_a_container(void **state)
 	int c, c2, g, r, ifd, dev;
 	struct k_vdev v;
 
+	need_container(k, false);
 	k_vfio_dev(k, 0, &v);
 	c = k_open_path(k, "/dev/vfio/vfio");
 	assert_int_equal(k_ioctl(k, c, IOFD_U_VFIO_GET_API_VERSION, NULL), IOFD_U_VFIO_API_VERSION);
@@ -416,6 +468,7 @@ static void devices_open_through_their_group(void **state)
 	struct k_vdev v;
 	uint64_t un;
 
+	need_container(k, false);
 	k_vfio_dev(k, 0, &v);
 	c = k_open_path(k, "/dev/vfio/vfio");
 	g = group_open(k, &v);
@@ -528,6 +581,374 @@ static void groups_join_an_iommufd(void **state)
 	assert_int_equal(group_flags(k, g), IOFD_U_VFIO_GROUP_FLAGS_VIABLE);
 	k_close(k, g);
 	k_close(k, ifd);
+}
+
+static int check_ext(struct kern *k, int c, unsigned long ext)
+{
+	return k_ioctl(k, c, IOFD_U_VFIO_CHECK_EXTENSION, (void *)(uintptr_t)ext);
+}
+
+static int set_iommu(struct kern *k, int c, unsigned long type)
+{
+	return k_ioctl(k, c, IOFD_U_VFIO_SET_IOMMU, (void *)(uintptr_t)type);
+}
+
+static void set_iommu_asks_type1_then_opens_it(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, PS);
+	struct k_vdev v;
+	uint64_t un;
+	int c, g;
+
+	need_container(k, false);
+	k_vfio_dev(k, 0, &v);
+	c = k_open_path(k, "/dev/vfio/vfio");
+	g = group_open(k, &v);
+	assert_true(g >= 0);
+	assert_int_equal(set_container(k, g, c), 0);
+	/* What type1 does not claim (asked without a container): ENODEV. */
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_DMA_CC_IOMMU), -ENODEV);
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_UPDATE_VADDR), -ENODEV);
+	/* What it claims but is no IOMMU type: its open refuses. */
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_UNMAP_ALL), -EINVAL);
+	/* NESTING: no VT-d domain can enable nesting. */
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1_NESTING_IOMMU), -EINVAL);
+	assert_int_equal(map_dma(k, c, DMA_RW, buf, PS, 0x100000), -EINVAL);
+	/* Nothing stuck: type1 v1 opens. */
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1_IOMMU), 0);
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1v2_IOMMU), -EINVAL);
+	assert_int_equal(map_dma(k, c, DMA_RW, buf, PS, 0x100000), 0);
+	assert_int_equal(unmap_dma(k, c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, &un), 0);
+	assert_int_equal(un, PS);
+	k_close(k, g);
+	k_close(k, c);
+}
+
+static int dirty_pages(struct kern *k, int c, uint32_t flags)
+{
+	struct iofd_u_vfio_iommu_type1_dirty_bitmap d = { .argsz = sizeof(d), .flags = flags };
+
+	return k_ioctl(k, c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES, &d);
+}
+
+/* VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP of [iova, iova + size) into @bm. */
+static int get_bitmap(struct kern *k, int c, uint64_t iova, uint64_t size, uint64_t pgsize,
+		      uint64_t *bm, uint64_t bm_size)
+{
+	struct dirty_get req = {
+		.argsz = sizeof(req), .flags = IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+		.range = { .iova = iova, .size = size,
+			   .bitmap = { .pgsize = pgsize, .size = bm_size, .data = bm } },
+	};
+
+	return k_ioctl(k, c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES, &req);
+}
+
+/* UNMAP_DMA with GET_DIRTY_BITMAP. */
+static int unmap_dirty(struct kern *k, int c, uint32_t flags, uint64_t iova, uint64_t size,
+		       uint64_t *bm, uint64_t bm_size, uint64_t *unmapped)
+{
+	struct unmap_bitmap req = {
+		.argsz = sizeof(req), .flags = IOFD_U_VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | flags,
+		.iova = iova, .size = size,
+		.bitmap = { .pgsize = k->page_size, .size = bm_size, .data = bm },
+	};
+	int r = k_ioctl(k, c, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &req);
+
+	if (unmapped)
+		*unmapped = r == 0 ? req.size : ~0ull;
+	return r;
+}
+
+static void type1_v1_takes_whole_mappings(void **state)
+{
+	struct kern *k = KERN(state);
+	const uint64_t a = 0x100000, b = a + 4 * PS;
+	char *buf = k_mem(k, 6 * PS);
+	uint64_t un, bm = 0;
+	struct t1 t;
+
+	t1_open_type(k, &t, IOFD_U_VFIO_TYPE1_IOMMU);
+	/* A v1 container answers CHECK_EXTENSION as a v2 one. */
+	assert_int_equal(check_ext(k, t.c, IOFD_U_VFIO_TYPE1v2_IOMMU), 1);
+	assert_int_equal(check_ext(k, t.c, IOFD_U_VFIO_UPDATE_VADDR), 1);
+	/* Two mappings, one after the other. */
+	assert_int_equal(map_dma(k, t.c, DMA_RW, buf, 4 * PS, a), 0);
+	assert_int_equal(map_dma(k, t.c, DMA_RW, buf + 4 * PS, 2 * PS, b), 0);
+	/* A range starting inside a mapping: success, nothing unmapped, not
+	 * even the whole mapping after it. */
+	assert_int_equal(unmap_dma(k, t.c, 0, a + PS, PS, &un), 0);
+	assert_int_equal(un, 0);
+	assert_int_equal(unmap_dma(k, t.c, 0, a + PS, 5 * PS, &un), 0);
+	assert_int_equal(un, 0);
+	assert_int_equal(dma_avail(k, t.c), 65533);
+	if (k->sim)
+		assert_int_equal(iofd_sim_check_domains(k->sim), 6);
+	/* A range holding a mapping's first page takes the whole mapping. */
+	assert_int_equal(unmap_dma(k, t.c, 0, a, PS, &un), 0);
+	assert_int_equal(un, 4 * PS);
+	/* From a hole into a mapping: the whole mapping too. */
+	assert_int_equal(unmap_dma(k, t.c, 0, a + 2 * PS, 3 * PS, &un), 0);
+	assert_int_equal(un, 2 * PS);
+	assert_int_equal(dma_avail(k, t.c), 65535);
+	/* Dirty page tracking is v2's. */
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_START), -EACCES);
+	assert_int_equal(dirty_pages(k, t.c, 1u << 7), -EACCES);
+	assert_int_equal(map_dma(k, t.c, DMA_RW, buf, 4 * PS, a), 0);
+	assert_int_equal(unmap_dirty(k, t.c, 0, a, 4 * PS, &bm, sizeof(bm), &un), -EINVAL);
+	assert_int_equal(unmap_dma(k, t.c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, &un), 0);
+	assert_int_equal(un, 4 * PS);
+	t1_close(k, &t);
+}
+
+static void update_vaddr_gives_a_mapping_new_memory(void **state)
+{
+	struct kern *k = KERN(state);
+	const uint64_t a = 0x100000, b = a + 2 * PS;
+	char *old = k_mem(k, 4 * PS), *new = k_mem(k, 4 * PS), got[4];
+	const uint32_t VADDR = IOFD_U_VFIO_DMA_MAP_FLAG_VADDR;
+	const uint32_t UVADDR = IOFD_U_VFIO_DMA_UNMAP_FLAG_VADDR;
+	struct k_vdev v2;
+	uint64_t un;
+	struct t1 t;
+	int g2;
+
+	t1_open(k, &t);
+	k_vfio_dev(k, 1, &v2);
+	g2 = group_open(k, &v2);
+	assert_true(g2 >= 0);
+	assert_int_equal(check_ext(k, t.c, IOFD_U_VFIO_UPDATE_VADDR), 1);
+	assert_int_equal(map_dma(k, t.c, DMA_RW, old, 2 * PS, a), 0);
+	assert_int_equal(map_dma(k, t.c, DMA_RW, old + 2 * PS, 2 * PS, b), 0);
+	/* FLAG_VADDR goes alone, and only to an invalidated mapping. */
+	assert_int_equal(map_dma(k, t.c, VADDR | IOFD_U_VFIO_DMA_MAP_FLAG_READ, new, 2 * PS, a),
+			 -EINVAL);
+	assert_int_equal(map_dma(k, t.c, VADDR, new, 2 * PS, a), -EINVAL);
+	assert_int_equal(map_dma(k, t.c, VADDR, new, 2 * PS, 0x300000), -ENOENT);
+	/* Invalidating cuts nothing (v2), and takes both. */
+	assert_int_equal(unmap_dma(k, t.c, UVADDR, a + PS, 2 * PS, &un), -EINVAL);
+	assert_int_equal(unmap_dma(k, t.c, UVADDR, a, 4 * PS, &un), 0);
+	assert_int_equal(un, 4 * PS);
+	/* Meanwhile no group joins: attaching would have to pin. */
+	assert_int_equal(set_container(k, g2, t.c), -EBUSY);
+	assert_int_equal(group_flags(k, g2), IOFD_U_VFIO_GROUP_FLAGS_VIABLE);
+	/* Invalid already: EINVAL. */
+	assert_int_equal(unmap_dma(k, t.c, UVADDR, a, 2 * PS, &un), -EINVAL);
+	/* A new vaddr for exactly one mapping. */
+	assert_int_equal(map_dma(k, t.c, VADDR, new, 4 * PS, a), -EINVAL);
+	assert_int_equal(map_dma(k, t.c, VADDR, new, PS, a), -EINVAL);
+	assert_int_equal(map_dma(k, t.c, VADDR, new + PS, PS, a + PS), -EINVAL);
+	assert_int_equal(map_dma(k, t.c, VADDR, new, 2 * PS, a), 0);
+	assert_int_equal(map_dma(k, t.c, VADDR, new, 2 * PS, a), -EINVAL);
+	if (k->sim) {
+		/* (The kernel keeps the pinned pages; the simulator the address.) */
+		assert_int_equal(iofd_sim_dma_write(k->sim, t.v.bdf, a + PS, "new", 3), 0);
+		assert_memory_equal(new + PS, "new", 3);
+		assert_int_equal(iofd_sim_check_domains(k->sim), 4);
+	}
+	/* All or nothing: the first is valid, the second not: the first stays valid. */
+	assert_int_equal(unmap_dma(k, t.c, UVADDR, a, 4 * PS, &un), -EINVAL);
+	assert_int_equal(map_dma(k, t.c, VADDR, new, 2 * PS, a), -EINVAL);
+	/* The new vaddr is not checked: nothing is pinned again. */
+	assert_int_equal(map_dma(k, t.c, VADDR, (void *)(uintptr_t)k_hole(k, 2 * PS), 2 * PS, b),
+			 0);
+	/* All valid again: the group joins. */
+	assert_int_equal(set_container(k, g2, t.c), 0);
+	assert_int_equal(k_ioctl(k, g2, IOFD_U_VFIO_GROUP_UNSET_CONTAINER, NULL), 0);
+	/* UNMAP_ALL with FLAG_VADDR; unmapping invalidated mappings. */
+	assert_int_equal(unmap_dma(k, t.c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL | UVADDR, 0, 0, &un), 0);
+	assert_int_equal(un, 4 * PS);
+	assert_int_equal(unmap_dma(k, t.c, 0, a, 2 * PS, &un), 0);
+	assert_int_equal(un, 2 * PS);
+	assert_int_equal(set_container(k, g2, t.c), -EBUSY);
+	assert_int_equal(unmap_dma(k, t.c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, &un), 0);
+	assert_int_equal(un, 2 * PS);
+	assert_int_equal(dma_avail(k, t.c), 65535);
+	assert_int_equal(set_container(k, g2, t.c), 0);
+	k_close(k, g2);
+	(void)got;
+	t1_close(k, &t);
+}
+
+/*
+ * Type1 cannot see a device's writes: with a group of IOMMU-backed devices
+ * (vfio-pci) every mapped page reads dirty, at every read. How 6.12 writes
+ * the bitmap: per mapping, whole u64 words from the one holding its first
+ * bit; a mapping starting inside a word is shifted there in its own bitmap
+ * and ORed with the whole word the buffer holds; the rest of its last word
+ * reads 0. A read clears only the mapping's own bits in its bitmap: what
+ * the shift pushed past them and what the OR brought in stay, and come
+ * back (shifted again) at the next read, as dirty pages where nothing is
+ * mapped. STOP drops the bitmaps.
+ */
+static void dirty_pages_report_every_mapped_page(void **state)
+{
+	struct kern *k = KERN(state);
+	const uint64_t base = 0x1000000;
+	char *buf = k_mem(k, 8 * PS);
+	uint64_t bm[4], un;
+	struct t1 t;
+
+	t1_open(k, &t);
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_START), 0);
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_START), 0);
+	/* Pages 0-3, 6-7 and 130-131 of a 256-page range; mapped while tracking. */
+	assert_int_equal(map_dma(k, t.c, DMA_RW, buf, 4 * PS, base), 0);
+	assert_int_equal(map_dma(k, t.c, DMA_RW, buf + 4 * PS, 2 * PS, base + 6 * PS), 0);
+	assert_int_equal(map_dma(k, t.c, DMA_RW, buf + 6 * PS, 2 * PS, base + 130 * PS), 0);
+	if (k->sim)	/* whatever the devices write */
+		assert_int_equal(iofd_sim_dma_write(k->sim, t.v.bdf, base, "x", 1), 0);
+	/* Word 0: pages 0-3 (the rest 0), ORed into 6-7; word 2 ORed with ~0. */
+	memset(bm, 0xff, sizeof(bm));
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, sizeof(bm)), 0);
+	assert_int_equal(bm[0], 0xcf);
+	assert_int_equal(bm[1], ~0ull);
+	assert_int_equal(bm[2], ~0ull);
+	assert_int_equal(bm[3], ~0ull);
+	/* Again, into zeros: every mapped page, and what the first read left. */
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, sizeof(bm)), 0);
+	assert_int_equal(bm[0], 0x33cf);
+	assert_int_equal(bm[1], 0);
+	assert_int_equal(bm[2], ~3ull);
+	assert_int_equal(bm[3], 0);
+	/* From the second mapping: bit 0 is its first page; no shift, its bitmap as it is. */
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(get_bitmap(k, t.c, base + 6 * PS, 64 * PS, PS, bm, 8), 0);
+	assert_int_equal(bm[0], 0x33cf);
+	/* Argument errors */
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, 2 * PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base + PS, 64 * PS, PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base, 2 * PS, PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, 8), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, 0), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base, 0, PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base + 1, 256 * PS, PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS,
+				    (uint64_t *)(uintptr_t)k_hole(k, PS), sizeof(bm)),
+			 -EFAULT);
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP),
+			 -EINVAL);
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
+						  IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP),
+			 -EINVAL);
+	assert_int_equal(dirty_pages(k, t.c, 1u << 3), -EINVAL);
+	/* Unmapping with the bitmap: the second mapping, at bit 0 of its word. */
+	memset(bm, 0xff, sizeof(bm));
+	assert_int_equal(unmap_dirty(k, t.c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, bm, 8, &un),
+			 -EINVAL);
+	assert_int_equal(unmap_dirty(k, t.c, 0, base + 6 * PS, 2 * PS, bm, 8, &un), 0);
+	assert_int_equal(un, 2 * PS);
+	assert_int_equal(bm[0], 0x33cf);
+	assert_int_equal(bm[1], ~0ull);
+	assert_int_equal(dma_avail(k, t.c), 65533);
+	/* Stopped: no bitmap any more; started again: fresh ones. */
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP), 0);
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP), 0);
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, sizeof(bm)), -EINVAL);
+	assert_int_equal(unmap_dirty(k, t.c, 0, base, 4 * PS, bm, 8, &un), -EINVAL);
+	assert_int_equal(dirty_pages(k, t.c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_START), 0);
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(get_bitmap(k, t.c, base, 256 * PS, PS, bm, sizeof(bm)), 0);
+	assert_int_equal(bm[0], 0xf);
+	assert_int_equal(bm[1], 0);
+	assert_int_equal(bm[2], 0xc);
+	assert_int_equal(bm[3], 0);
+	assert_int_equal(unmap_dma(k, t.c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, &un), 0);
+	assert_int_equal(un, 6 * PS);
+	t1_close(k, &t);
+}
+
+static int option_get(struct kern *k, int fd, uint32_t option, uint64_t *val)
+{
+	return k_option(k, fd, option, IOFD_U_IOMMU_OPTION_OP_GET, 0, val);
+}
+
+/* The lab's compat boots: iommufd serves /dev/vfio/vfio. */
+static void iommufd_serves_the_vfio_container(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_u_iommu_vfio_ioas vi = { .size = sizeof(vi), .op = IOFD_U_IOMMU_VFIO_IOAS_GET };
+	struct iofd_u_iommu_destroy destroy = { .size = sizeof(destroy) };
+	char *buf = k_mem(k, 4 * PS);
+	uint64_t un, val, bm = 0;
+	int c, ifd, g, d;
+	struct k_vdev v;
+	struct stat st;
+
+	need_container(k, true);
+	k_vfio_dev(k, 0, &v);
+	c = k_open_path(k, "/dev/vfio/vfio");
+	assert_int_equal(k->ops->fstat(k->priv, c, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(major(st.st_rdev), 10);
+	assert_int_equal(minor(st.st_rdev), 196);
+	/* An iommufd: no object 0; charging the process, as VFIO does. */
+	assert_int_equal(k_ioctl(k, c, IOFD_U_IOMMU_DESTROY, &destroy), -ENOENT);
+	assert_int_equal(option_get(k, c, IOFD_U_IOMMU_OPTION_RLIMIT_MODE, &val), 0);
+	assert_int_equal(val, 1);
+	ifd = k_open(k);
+	assert_int_equal(option_get(k, ifd, IOFD_U_IOMMU_OPTION_RLIMIT_MODE, &val), 0);
+	assert_int_equal(val, 0);
+	k_close(k, ifd);
+	/* Type1 as iommufd answers it: no UPDATE_VADDR, no nesting, no dirty pages. */
+	assert_int_equal(k_ioctl(k, c, IOFD_U_VFIO_GET_API_VERSION, NULL), IOFD_U_VFIO_API_VERSION);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_TYPE1_IOMMU), 1);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_TYPE1v2_IOMMU), 1);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_UNMAP_ALL), 1);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_UPDATE_VADDR), 0);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_TYPE1_NESTING_IOMMU), 0);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_DMA_CC_IOMMU), -ENODEV);
+	assert_int_equal(check_ext(k, c, 999), 0);
+	/* No group yet: no compat IOAS. */
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1v2_IOMMU), -ENODEV);
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1_NESTING_IOMMU), -EINVAL);
+	assert_int_equal(map_dma(k, c, DMA_RW, buf, PS, 0x100000), -ENODEV);
+	assert_int_equal(k_ioctl(k, c, IOFD_U_IOMMU_VFIO_IOAS, &vi), -ENODEV);
+	assert_int_equal(dirty_pages(k, c, IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_START), -ENOTTY);
+	/* A group joins: the compat IOAS; its device is bound and attached. */
+	g = group_open(k, &v);
+	assert_true(g >= 0);
+	assert_int_equal(set_container(k, g, c), 0);
+	assert_int_equal(group_flags(k, g),
+			 IOFD_U_VFIO_GROUP_FLAGS_VIABLE | IOFD_U_VFIO_GROUP_FLAGS_CONTAINER_SET);
+	assert_int_equal(k_ioctl(k, c, IOFD_U_IOMMU_VFIO_IOAS, &vi), 0);
+	assert_int_equal(vi.ioas_id, 1);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_DMA_CC_IOMMU), 1);
+	d = get_device_fd(k, g, v.bdf);
+	assert_true(d >= 0);
+	assert_int_equal(check_ext(k, c, IOFD_U_VFIO_DMA_CC_IOMMU), snoop_control(k, &v) ? 1 : 0);
+	/* v1: no huge IOPTEs, so unmapping may cut a mapping. Not once the
+	 * domain holds a mapping. */
+	assert_int_equal(set_iommu(k, c, 999), -EINVAL);
+	assert_int_equal(map_dma(k, c, DMA_RW, buf, 4 * PS, 0x100000), 0);
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1_IOMMU), -EINVAL);
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1v2_IOMMU), 0);
+	assert_int_equal(unmap_dma(k, c, 0, 0x100000 + PS, PS, &un), -ENOENT);
+	assert_int_equal(unmap_dma(k, c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, &un), 0);
+	assert_int_equal(un, 4 * PS);
+	assert_int_equal(set_iommu(k, c, IOFD_U_VFIO_TYPE1_IOMMU), 0);
+	assert_int_equal(map_dma(k, c, DMA_RW, buf, 4 * PS, 0x100000), 0);
+	assert_int_equal(unmap_dma(k, c, 0, 0x100000 + PS, PS, &un), 0);
+	assert_int_equal(un, PS);
+	if (k->sim) {
+		assert_int_equal(iofd_sim_check_domains(k->sim), 3);
+		assert_int_equal(iofd_sim_dma_write(k->sim, v.bdf, 0x100000 + 2 * PS, "cut", 3), 0);
+		assert_memory_equal(buf + 2 * PS, "cut", 3);
+		assert_int_equal(iofd_sim_dma_write(k->sim, v.bdf, 0x100000 + PS, "x", 1), -EFAULT);
+	}
+	/* No VADDR, no dirty bitmap. */
+	assert_int_equal(map_dma(k, c, IOFD_U_VFIO_DMA_MAP_FLAG_VADDR, buf, PS, 0x100000), -EINVAL);
+	assert_int_equal(unmap_dma(k, c, IOFD_U_VFIO_DMA_UNMAP_FLAG_VADDR, 0x100000, PS, &un),
+			 -EINVAL);
+	assert_int_equal(unmap_dirty(k, c, 0, 0x100000, PS, &bm, sizeof(bm), &un), -EINVAL);
+	assert_int_equal(unmap_dma(k, c, IOFD_U_VFIO_DMA_UNMAP_FLAG_ALL, 0, 0, &un), 0);
+	assert_int_equal(un, 3 * PS);
+	k_close(k, d);
+	k_close(k, g);
+	k_close(k, c);
 }
 
 /* ------------------------------------------------------------------------
@@ -661,8 +1082,75 @@ static void a_group_with_a_dma_api_driver_is_not_viable(void **state)
 	k_close(k, c);
 }
 
+/* A line of /proc/self/status: the hex number after "CapEff:". */
+static uint64_t cap_eff(void)
+{
+	char line[256];
+	uint64_t v = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			v = strtoull(line + 7, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+/*
+ * The lab's compat boots on the simulator: iommufd serves /dev/vfio/vfio
+ * (IOFD_SIM_VFIO_CONTAINER_IOMMUFD), and the guest's VT-d and vfio-pci
+ * devices (what kern_setup_lab() builds, with this flag), for this
+ * process's capabilities and RLIMIT_MEMLOCK. On the real kernel: the
+ * running one.
+ */
+static int setup_lab_iommufd_container(void **state)
+{
+	static const char *const bdfs[] = { "0000:00:01.0", "0000:00:02.0", "0000:00:03.0" };
+	struct rlimit rl = { .rlim_cur = RLIM_INFINITY };
+	uint32_t flags = IOFD_SIM_IOMMUFD_TEST | IOFD_SIM_VFIO_CONTAINER_IOMMUFD;
+	uint64_t caps = cap_eff(), memlock = 0;
+	struct kern *k;
+	int iommu, r = 0;
+
+	if (kern_setup(state))
+		return -1;
+	k = KERN(state);
+	if (!k->sim)
+		return 0;
+	iofd_sim_free(k->sim);
+	if (caps & (1ull << 14))
+		flags |= IOFD_SIM_CAP_IPC_LOCK;
+	if (caps & (1ull << 24))
+		flags |= IOFD_SIM_CAP_SYS_RESOURCE;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY)
+		memlock = rl.rlim_cur / k->page_size ? rl.rlim_cur / k->page_size : 1;
+	IOFD_OPTS(iofd_sim_opts, o, .flags = flags, .memlock_pages = memlock);
+	IOFD_OPTS(iofd_sim_iommu_opts, vtd, .type = IOFD_IOMMU_INTEL_VTD,
+		  .vtd_cap = 0xd2008c22260206ull,
+		  .vtd_ecap = kern_sim_snoop_control ? 0xf00fcaull : 0xf00f4aull);
+	k->sim = NULL;
+	r = iofd_sim_new(&k->sim, &o);
+	k->priv = k->sim;
+	iommu = r ? r : iofd_sim_add_iommu(k->sim, &vtd);
+	for (size_t i = 0; i < 3 && iommu >= 0 && r == 0; i++) {
+		IOFD_OPTS(iofd_sim_pci_opts, p, .bdf = bdfs[i], .iommu = iommu,
+			  .flags = IOFD_SIM_PCI_GROUP, .group = (int)i + 1, .driver = "vfio-pci");
+
+		r = iofd_sim_add_pci(k->sim, &p);
+	}
+	if (iommu < 0 || r < 0) {
+		kern_teardown(state);
+		return -1;
+	}
+	return 0;
+}
+
 #define T_SIM(f) cmocka_unit_test_setup_teardown(f, kern_setup, kern_teardown)
 #define T_LAB(f) cmocka_unit_test_setup_teardown(f, kern_setup_lab, kern_teardown)
+#define T_COMPAT(f) cmocka_unit_test_setup_teardown(f, setup_lab_iommufd_container, kern_teardown)
 
 int main(void)
 {
@@ -674,6 +1162,16 @@ int main(void)
 		T_LAB(a_container_holds_65535_mappings),
 		T_LAB(devices_open_through_their_group),
 		T_LAB(groups_join_an_iommufd),
+		T_LAB(set_iommu_asks_type1_then_opens_it),
+		T_LAB(type1_v1_takes_whole_mappings),
+		T_LAB(update_vaddr_gives_a_mapping_new_memory),
+		T_LAB(dirty_pages_report_every_mapped_page),
+		T_LAB(iommufd_serves_the_vfio_container),
+	};
+	/* The same where iommufd is /dev/vfio/vfio: VFIO's container tests skip. */
+	const struct CMUnitTest compat[] = {
+		T_COMPAT(groups_join_an_iommufd),
+		T_COMPAT(iommufd_serves_the_vfio_container),
 	};
 	const char *kernel = getenv("IOFD_KERNEL");
 	int r = kern_main_check("conformance-type1"), failed = 0;
@@ -698,5 +1196,10 @@ int main(void)
 					      NULL);
 	kern_sim_snoop_control = true;
 	failed += cmocka_run_group_tests_name("type1 (sim)", sim, NULL, NULL);
+	failed += cmocka_run_group_tests_name("type1 (iommufd as /dev/vfio/vfio, snoop control)",
+					      compat, NULL, NULL);
+	kern_sim_snoop_control = false;
+	failed += cmocka_run_group_tests_name("type1 (iommufd as /dev/vfio/vfio, no snoop control)",
+					      compat, NULL, NULL);
 	return failed ? 1 : 0;
 }

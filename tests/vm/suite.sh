@@ -53,7 +53,7 @@ VM_TESTS=(
 	'conformance-api-type1|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=type1 "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	# A userspace NVMe driver on the library: real DMA through VT-d, every mode.
 	'nvme-identify|cdev,type1,compat-iommu,compat-vfio|tests/vm/guest/nvme_identify.py "$IOFD_BUILD_DIR"'
-	'conformance-type1|type1|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
+	'conformance-type1|type1,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
 )
 # ---------------------------------------------------------------------------------
 

@@ -70,7 +70,7 @@ static const char *domain_label(const struct iofd_domain *d, char *buf, size_t l
 	else if (d->kas->id)
 		snprintf(buf, len, "the kernel's automatic HWPT in IOAS %u", d->kas->id);
 	else
-		snprintf(buf, len, "the container's domain for that class");
+		snprintf(buf, len, "the container's domain");
 	return buf;
 }
 

@@ -53,6 +53,10 @@ VM_TESTS=(
 	'conformance-api-type1|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=type1 "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	# A userspace NVMe driver on the library: real DMA through VT-d, every mode.
 	'nvme-identify|cdev,type1,compat-iommu,compat-vfio|tests/vm/guest/nvme_identify.py "$IOFD_BUILD_DIR"'
+	# A VMM's guest RAM (memfd, huge pages) at fixed IOVAs for both NVMe controllers.
+	'vmm-ram|cdev|"$IOFD_BUILD_DIR"/examples/vmm-ram -b iommufd -m 32 0000:00:01.0 0000:00:02.0'
+	'vmm-ram-type1|type1|"$IOFD_BUILD_DIR"/examples/vmm-ram -b type1 -m 32 0000:00:01.0 0000:00:02.0'
+	'vmm-ram-compat|compat-iommu|"$IOFD_BUILD_DIR"/examples/vmm-ram -b compat -m 32 0000:00:01.0 0000:00:02.0'
 	'conformance-type1|type1,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
 )
 # ---------------------------------------------------------------------------------

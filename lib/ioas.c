@@ -243,7 +243,8 @@ static int place_iova(struct iofd_ioas *ioas, uint64_t vaddr, uint64_t length, u
 			return -EOVERFLOW;
 		if (vaddr & (align - 1))
 			return -EINVAL;
-		return iofd_iova_alloc_check(&ioas->alloc, &ioas->mt, *iova, length);
+		/* The overlap (-EEXIST) is the table's insertion's to find. */
+		return iofd_iova_alloc_check_range(&ioas->alloc, *iova, length);
 	}
 	if ((vaddr | length) & (align - 1))
 		return -EINVAL;
@@ -366,13 +367,15 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 		m->flags = (flags & IOFD_MAP_READ ? IOFD_MT_READ : 0) |
 			   (flags & IOFD_MAP_WRITE ? IOFD_MT_WRITE : 0);
 		m->cookie = NULL;
-		r = map_everywhere(ioas, m);
+		/* Into the table first (one walk that also finds an overlap),
+		 * then the kernel; readers wait on the lock meanwhile. */
+		r = iofd_mt_insert(&ioas->mt, m);
 	}
 	if (r == 0) {
-		r = iofd_mt_insert(&ioas->mt, m);
-		if (r < 0 && unmap_everywhere(ioas, m) < 0)
-			iofd_err(ioas->ctx, "cannot undo the map at %#llx", (unsigned long long)at);
-		if (r == 0)
+		r = map_everywhere(ioas, m);
+		if (r < 0)
+			iofd_mt_remove(&ioas->mt, m);
+		else
 			count_entries(ioas, -1);
 	}
 	if (r < 0 && m)

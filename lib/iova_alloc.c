@@ -133,12 +133,9 @@ static const struct iofd_iova_range *range_of(const struct iofd_iova_alloc *a,
 	return &a->ranges[lo - 1];
 }
 
-int iofd_iova_alloc_check(const struct iofd_iova_alloc *a,
-			  const struct iofd_mapping_table *mt,
-			  uint64_t iova, uint64_t length)
+int iofd_iova_alloc_check_range(const struct iofd_iova_alloc *a, uint64_t iova, uint64_t length)
 {
 	const struct iofd_iova_range *r;
-	uint64_t last;
 
 	if (!length)
 		return -EINVAL;
@@ -146,13 +143,21 @@ int iofd_iova_alloc_check(const struct iofd_iova_alloc *a,
 		return -EOVERFLOW;
 	if ((iova | length) & (a->alignment - 1))
 		return -EINVAL;
-	last = iova + (length - 1);
 	r = range_of(a, iova);
-	if (!r || r->last < last)
+	if (!r || r->last < iova + (length - 1))
 		return -ERANGE;
-	if (used(mt, iova, last))
-		return -EEXIST;
 	return 0;
+}
+
+int iofd_iova_alloc_check(const struct iofd_iova_alloc *a,
+			  const struct iofd_mapping_table *mt,
+			  uint64_t iova, uint64_t length)
+{
+	int r = iofd_iova_alloc_check_range(a, iova, length);
+
+	if (r == 0 && used(mt, iova, iova + (length - 1)))
+		r = -EEXIST;
+	return r;
 }
 
 /* The lowest window in the usable ranges intersected with [floor, ceiling]. */

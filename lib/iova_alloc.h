@@ -77,6 +77,11 @@ uint64_t iofd_iova_alloc_alignment(const struct iofd_iova_alloc *a);
  * inside one usable range; -EEXIST it overlaps a mapping. 0: yes.
  * Cost: O(log r + log n).
  */
+/* iofd_iova_alloc_check() without the overlap check (for a caller whose
+ * insertion into the table checks that anyway): -EINVAL, -EOVERFLOW,
+ * -EINVAL, -ERANGE, in that order. O(log r). */
+int iofd_iova_alloc_check_range(const struct iofd_iova_alloc *a, uint64_t iova, uint64_t length);
+
 int iofd_iova_alloc_check(const struct iofd_iova_alloc *a,
 			  const struct iofd_mapping_table *mt,
 			  uint64_t iova, uint64_t length);

@@ -576,7 +576,10 @@ struct iofd_ioas;
 struct iofd_domain;
 
 /* iofd_device_opts.flags */
-#define IOFD_DEVICE_FD	(1u << 0) /* fd holds an open, unbound VFIO device cdev */
+/* fd holds an open, unbound VFIO device cdev (iommufd), or, on type1 and
+ * compat, the device's open VFIO group (/dev/vfio/N; @name then names the
+ * device in it) */
+#define IOFD_DEVICE_FD	(1u << 0)
 /* On a compat context, open this device by its cdev rather than through its
  * group, so that cdev and group devices share one IOAS (IOMMU_VFIO_IOAS). */
 #define IOFD_DEVICE_CDEV	(1u << 1)
@@ -585,9 +588,11 @@ struct iofd_domain;
  * struct iofd_device_opts - how to open a device.
  * @sz: sizeof(struct iofd_device_opts), set by IOFD_OPTS()
  * @flags: IOFD_DEVICE_* bits
- * @fd: with IOFD_DEVICE_FD, an open VFIO device cdev (for a process that
- *	cannot open it, or a VMM that added it to KVM first): the library
- *	duplicates it (O_CLOEXEC); the caller keeps and closes its own fd
+ * @fd: with IOFD_DEVICE_FD, an open VFIO device cdev, or on type1 and
+ *	compat the device's open VFIO group (for a process that cannot open
+ *	them, or a VMM that added them to KVM first): the library checks it is
+ *	what it should be and duplicates it (O_CLOEXEC); the caller keeps and
+ *	closes its own fd
  */
 struct iofd_device_opts {
 	size_t sz;
@@ -601,8 +606,9 @@ struct iofd_device_opts {
  * @ctx: a context (any backend)
  * @name: a PCI address ("0000:00:03.0" or "00:03.0"), the device's
  *	directory in sysfs, or its VFIO cdev (DEV/vfio/devices/vfioN); with
- *	IOFD_DEVICE_FD (iommufd only), a name for messages (may be NULL: the
- *	PCI address behind the fd)
+ *	IOFD_DEVICE_FD, on iommufd a name for messages (may be NULL: the PCI
+ *	address behind the fd), on type1 and compat the device in the group
+ *	(required)
  * @opts: options, or NULL
  *
  * The context's /dev/iommu is opened on first use (or is the fd given in
@@ -616,8 +622,9 @@ struct iofd_device_opts {
  *  -ENODEV: @name is not a PCI device, or the device has no VFIO cdev
  *	(iommufd: not bound to vfio-pci, or a kernel without
  *	CONFIG_VFIO_DEVICE_CDEV) or VFIO group (type1)
- *  -EOPNOTSUPP: IOFD_DEVICE_FD on type1 or compat (a pre-opened group fd:
- *	not in this release)
+ *  -ENOTTY: the fd given is not the device's cdev (iommufd) or group
+ *	(type1, compat)
+ *  -EBUSY: also: a group fd given for a group this context holds already
  *  -EBUSY: the device is open already (in this context, by its group, or
  *	through another cdev fd bound to an iommufd)
  *  -EPERM: the kernel refuses it: its group is not viable (a member is

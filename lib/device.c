@@ -196,8 +196,8 @@ static int open_cdev(struct iofd_device *dev, const char *name,
 
 /* Type1: the device by PCI address, sysfs path or cdev path, through its
  * VFIO group (opened once per context); its IOMMU facts from sysfs. */
-static int open_group_device(struct iofd_device *dev, const char *name, char *syspath,
-			     size_t len)
+static int open_group_device(struct iofd_device *dev, const char *name, int given,
+			     char *syspath, size_t len)
 {
 	struct iofd_ctx *ctx = dev->ctx;
 	const struct iofd_hostdev *hd;
@@ -224,7 +224,7 @@ static int open_group_device(struct iofd_device *dev, const char *name, char *sy
 	if (r == 0 && snprintf(syspath, len, "%s", hd->syspath) >= (int)len)
 		r = -ENAMETOOLONG;
 	if (r == 0)
-		r = iofd_vfio_group_get(ctx, hd->group, &dev->group);
+		r = iofd_vfio_group_get(ctx, hd->group, given, &dev->group);
 	if (r == 0) {
 		dev->name = strdup(hd->name);
 		r = dev->name ? iofd_vfio_group_claim(ctx, dev->group, dev->name) : -ENOMEM;
@@ -263,8 +263,8 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 	by_group = be == &iofd_backend_type1 ||
 		   (iofd_ctx_effective_backend(ctx) == IOFD_BACKEND_COMPAT &&
 		    !(o.flags & IOFD_DEVICE_CDEV));
-	if (by_group && (o.flags & IOFD_DEVICE_FD))
-		return -EOPNOTSUPP;	/* a pre-opened group: not yet */
+	if (by_group && (o.flags & IOFD_DEVICE_FD) && !name)
+		return -EINVAL;	/* a group fd: which of its devices? */
 	if (be == &iofd_backend_type1 && (o.flags & IOFD_DEVICE_CDEV))
 		return -EINVAL;
 
@@ -272,7 +272,8 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 	if (!dev)
 		return -ENOMEM;
 	if (by_group) {
-		r = open_group_device(dev, name, syspath, sizeof(syspath));
+		r = open_group_device(dev, name, o.flags & IOFD_DEVICE_FD ? o.fd : -1, syspath,
+				      sizeof(syspath));
 	} else {
 		r = open_cdev(dev, name, &o, syspath, sizeof(syspath));
 		if (r == 0)

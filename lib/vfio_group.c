@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "ctx.h"
 #include "host.h"
@@ -29,20 +31,51 @@ static void name_blockers(const struct iofd_group *hg, char *buf, size_t len)
 	}
 }
 
-static int open_group(struct iofd_ctx *ctx, const struct iofd_group *hg, int *fd_ret)
+/* Is @fd the VFIO group node of @hg (its device number, as sysfs says)? */
+static int is_group_node(struct iofd_ctx *ctx, const struct iofd_group *hg, int fd)
+{
+	char path[PATH_MAX], want[32], have[32];
+	struct stat st;
+	int r = iofd_sys_fstat(ctx, fd, &st);
+
+	if (r < 0)
+		return r;
+	if (!S_ISCHR(st.st_mode))
+		return -ENOTTY;
+	snprintf(have, sizeof(have), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	r = iofd_path_fmt(path, sizeof(path), "%s/class/vfio/%d/dev", ctx->sysfs_root, hg->id);
+	if (r == 0)
+		r = iofd_sysfs_read(path, want, sizeof(want));
+	if (r < 0)
+		return r == -ENOENT ? -ENODEV : r;
+	return strcmp(want, have) ? -ENOTTY : 0;
+}
+
+/* Open the group's node, or take a duplicate of @given (a pre-opened fd
+ * checked to be that node), and check it is viable. */
+static int open_group(struct iofd_ctx *ctx, const struct iofd_group *hg, int given, int *fd_ret)
 {
 	struct iofd_u_vfio_group_status st = { .argsz = sizeof(st) };
 	char who[512];
 	int fd, r;
 
-	if (!hg->path) {
+	if (!hg->path && given < 0) {
 		iofd_err(ctx, "IOMMU group %d has no VFIO node: no member is bound to vfio-pci",
 			 hg->id);
 		return -ENODEV;
 	}
-	fd = iofd_sys_open(ctx, hg->path, O_RDWR);
+	if (given >= 0) {
+		r = is_group_node(ctx, hg, given);
+		if (r < 0) {
+			iofd_err(ctx, "the fd given is not VFIO group %d: %s", hg->id, strerror(-r));
+			return r;
+		}
+		fd = iofd_sys_dup(ctx, given);
+	} else {
+		fd = iofd_sys_open(ctx, hg->path, O_RDWR);
+	}
 	if (fd < 0) {
-		iofd_err(ctx, "cannot open %s: %s", hg->path, strerror(-fd));
+		iofd_err(ctx, "cannot open VFIO group %d: %s", hg->id, strerror(-fd));
 		return fd;
 	}
 	r = iofd_sys_ioctl(ctx, fd, IOFD_U_VFIO_GROUP_GET_STATUS, &st);
@@ -60,7 +93,7 @@ static int open_group(struct iofd_ctx *ctx, const struct iofd_group *hg, int *fd
 	return 0;
 }
 
-int iofd_vfio_group_get(struct iofd_ctx *ctx, const struct iofd_group *hg,
+int iofd_vfio_group_get(struct iofd_ctx *ctx, const struct iofd_group *hg, int given,
 			struct iofd_vfio_group **ret)
 {
 	struct iofd_vfio_group *g;
@@ -69,9 +102,13 @@ int iofd_vfio_group_get(struct iofd_ctx *ctx, const struct iofd_group *hg,
 	pthread_mutex_lock(&ctx->lock);
 	for (g = ctx->groups; g && g->id != hg->id; g = g->next)
 		;
-	if (!g) {
+	if (g && given >= 0) {
+		/* We hold it already: the kernel lets a group be opened once,
+		 * so the fd given cannot be a second one we could use. */
+		r = -EBUSY;
+	} else if (!g) {
 		g = calloc(1, sizeof(*g));
-		r = g ? open_group(ctx, hg, &g->fd) : -ENOMEM;
+		r = g ? open_group(ctx, hg, given, &g->fd) : -ENOMEM;
 		if (r == 0) {
 			g->id = hg->id;
 			g->next = ctx->groups;

@@ -26,11 +26,13 @@ struct iofd_vfio_group {
 	size_t n_devs;
 };
 
-/* The open group of @hg (a host snapshot's group), opened and checked
- * viable (VFIO_GROUP_GET_STATUS) the first time. -ENODEV: no VFIO node (no
- * member on vfio-pci); -EPERM: not viable, the blockers named in the log.
- * Takes a reference. */
-int iofd_vfio_group_get(struct iofd_ctx *ctx, const struct iofd_group *hg,
+/* The open group of @hg (a host snapshot's group), opened (or, with
+ * @given >= 0, a duplicate of that pre-opened fd, checked to be the group's
+ * node: -ENOTTY if not; -EBUSY if this context holds the group already)
+ * and checked viable (VFIO_GROUP_GET_STATUS) the first time. -ENODEV: no
+ * VFIO node (no member on vfio-pci); -EPERM: not viable, the blockers named
+ * in the log. Takes a reference. */
+int iofd_vfio_group_get(struct iofd_ctx *ctx, const struct iofd_group *hg, int given,
 			struct iofd_vfio_group **ret);
 
 /* Drop a reference; the last closes the group. */

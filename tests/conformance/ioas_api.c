@@ -571,7 +571,27 @@ static void opening_devices_names_the_problem(void **state)
 	fd = k_open_path(k, v0.cdev);
 	o.fd = fd;
 	if (by_group()) {
-		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -EOPNOTSUPP);
+		/* A pre-opened group (a manager's): the device named in it. */
+		char gpath[64];
+		int gfd;
+
+		snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", v0.group);
+		gfd = k_open_path(k, gpath);
+		o.fd = gfd;
+		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), -EINVAL);
+		assert_int_equal(iofd_device_open(&dev, ctx, v0.bdf, &o), 0);
+		assert_int_equal(iofd_device_open(&again, ctx, v0.bdf, &o), -EBUSY);
+		{
+			struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+
+			assert_int_equal(iofd_device_attach(dev, ioas), 0);
+			assert_true(iofd_device_fd(dev) >= 0);
+			iofd_device_close(dev);
+			assert_int_equal(iofd_ioas_free(ioas), 0);
+		}
+		k_close(k, gfd);	/* still the caller's, still open */
+		o.fd = ifd;	/* not a group */
+		assert_int_equal(iofd_device_open(&dev, ctx, v0.bdf, &o), -ENOTTY);
 	} else {
 		assert_int_equal(iofd_device_open(&dev, ctx, NULL, &o), 0);
 		assert_string_equal(iofd_device_name(dev), v0.bdf);

@@ -69,7 +69,9 @@ IOFD_API const char *iofd_version(void);
  * @IOFD_BACKEND_AUTO: let the library choose, once per context, when it
  *	first needs to: iommufd with device cdevs when /dev/iommu opens and
  *	the kernel offers cdevs (/sys/class/vfio-dev); else type1. The choice
- *	and its reason are logged (LOG_INFO).
+ *	and its reason are logged (LOG_INFO). On iommufd, a device without a
+ *	cdev is then reached through its VFIO group on the same iommufd (as
+ *	compat does) and shares the IOAS with the others.
  * @IOFD_BACKEND_IOMMUFD: /dev/iommu and VFIO device cdevs
  *	(/dev/vfio/devices/vfioN), Linux 6.6+.
  * @IOFD_BACKEND_TYPE1: the legacy /dev/vfio/vfio container with VFIO

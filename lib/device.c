@@ -278,6 +278,20 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 		r = open_cdev(dev, name, &o, syspath, sizeof(syspath));
 		if (r == 0)
 			r = iofd_device_cdev_bind(dev, syspath[0] ? syspath : NULL);
+		/* AUTO: a device without a cdev (a kernel without
+		 * CONFIG_VFIO_DEVICE_CDEV) joins through its group instead,
+		 * as compat does: the same IOAS, the same iommufd. */
+		if (r == -ENODEV && ctx->backend == IOFD_BACKEND_AUTO &&
+		    !(o.flags & (IOFD_DEVICE_FD | IOFD_DEVICE_CDEV))) {
+			device_free(dev);
+			dev = device_alloc(ctx, &iofd_device_group_ops);
+			if (!dev)
+				return -ENOMEM;
+			syspath[0] = '\0';
+			r = open_group_device(dev, name, -1, syspath, sizeof(syspath));
+			if (r == 0)
+				iofd_info(ctx, "%s: no VFIO cdev: through its VFIO group", dev->name);
+		}
 	}
 	if (r == 0)
 		r = load_reserved(dev, syspath[0] ? syspath : NULL);

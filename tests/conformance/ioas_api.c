@@ -886,6 +886,37 @@ static void type1_split_mirrors_all_or_nothing(void **state)
 	iofd_ctx_free(ctx);
 }
 
+/* AUTO on iommufd: a device without a cdev joins the same IOAS through its
+ * group (compat's way), and both translate one mapping. */
+static void auto_reaches_a_device_without_a_cdev_by_its_group(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 2 * PS);
+	int sc = add_vtd(k->sim, 0xf00fca);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *cdev, *nocdev;
+	uint64_t iova = 0;
+
+	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	add_vfio_dev(k->sim, "0000:00:02.0", sc, IOFD_SIM_PCI_NO_CDEV);
+	ctx = sim_ctx(k, IOFD_BACKEND_AUTO, 0);
+	ioas = lib_ioas(ctx, 0);
+	cdev = lib_dev(ctx, "0000:00:01.0");
+	nocdev = lib_dev(ctx, "0000:00:02.0");
+	assert_true(iofd_device_fd(cdev) >= 0);
+	assert_int_equal(iofd_device_fd(nocdev), -ENODEV);	/* a group's: once attached */
+	assert_int_equal(iofd_device_attach(cdev, ioas), 0);
+	assert_int_equal(iofd_device_attach(nocdev, ioas), 0);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_sim_pinned_pages(k->sim), 2);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 2 * PS);
+	iofd_device_close(cdev);
+	iofd_device_close(nocdev);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+}
+
 /* Type1's mapping limit: the library says what is left and answers
  * ENOSPC before asking the kernel; unmapping gives room back. */
 static void type1_runs_out_of_mappings_before_asking(void **state)
@@ -1075,6 +1106,7 @@ int main(void)
 		T_SIM(type1_split_mirrors_all_or_nothing),
 		T_SIM(compat_group_and_cdev_devices_share_one_ioas),
 		T_SIM(type1_runs_out_of_mappings_before_asking),
+		T_SIM(auto_reaches_a_device_without_a_cdev_by_its_group),
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
 	};
 

@@ -1016,22 +1016,6 @@ static void mock_dirty_tracking(void **state)
  * sim: what only the simulator shows
  */
 
-static int add_vtd(struct iofd_sim *sim, uint64_t ecap)
-{
-	IOFD_OPTS(iofd_sim_iommu_opts, o, .type = IOFD_IOMMU_INTEL_VTD,
-		  .vtd_cap = 0xd2008c22260206ull, .vtd_ecap = ecap);
-
-	return iofd_sim_add_iommu(sim, &o);
-}
-
-static void add_vfio_dev(struct iofd_sim *sim, const char *bdf, int iommu, uint32_t flags)
-{
-	IOFD_OPTS(iofd_sim_pci_opts, o, .bdf = bdf, .iommu = iommu, .flags = flags,
-		  .driver = "vfio-pci");
-
-	assert_int_equal(iofd_sim_add_pci(sim, &o), 0);
-}
-
 /* Open the cdev of the device at @bdf (its vfio-dev/vfioN in sysfs) and bind it to @ifd. */
 static int bind_bdf(struct kern *k, const char *bdf, int ifd, uint32_t *devid)
 {
@@ -1114,13 +1098,13 @@ static void mixed_coherency_needs_two_hwpts(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 4 * PS), got[4];
-	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca), nosc = k_sim_add_vtd(k->sim, 0xf00f4a);
 	uint32_t da, db, pa, pb, x;
 	int ifd, deva, devb;
 	uint32_t ioas;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
 	/* The coherent device first: its HWPT blocks no-snoop, the other needs its own. */
 	ifd = k_open(k);
 	ioas = k_ioas_alloc(k, ifd);
@@ -1177,9 +1161,9 @@ static void smmuv3_domains_stay_on_their_instance(void **state)
 	int ifd, deva, devb, devc;
 
 	assert_true(s0 >= 0 && s1 > s0);
-	add_vfio_dev(k->sim, "0000:00:01.0", s0, IOFD_SIM_PCI_COHERENT);
-	add_vfio_dev(k->sim, "0000:00:02.0", s0, 0);
-	add_vfio_dev(k->sim, "0000:00:03.0", s1, IOFD_SIM_PCI_COHERENT);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", s0, IOFD_SIM_PCI_COHERENT);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", s0, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:03.0", s1, IOFD_SIM_PCI_COHERENT);
 	ifd = k_open(k);
 	ioas = k_ioas_alloc(k, ifd);
 	deva = bind_bdf(k, "0000:00:01.0", ifd, &da);
@@ -1226,7 +1210,7 @@ static void dirty_pages_follow_simulated_dma(void **state)
 	uint64_t bm;
 
 	assert_true(u >= 0);
-	add_vfio_dev(k->sim, "0000:01:00.0", u, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:01:00.0", u, 0);
 	ifd = k_open(k);
 	ioas = k_ioas_alloc(k, ifd);
 	dev = bind_bdf(k, "0000:01:00.0", ifd, &devid);

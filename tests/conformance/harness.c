@@ -110,7 +110,7 @@ static uint64_t vm_pin_pages(uint64_t page_size)
 static int sim_like_this_process(struct kern *k)
 {
 	uint64_t caps = status_field("CapEff", 16), memlock = 0;
-	uint32_t flags = IOFD_SIM_IOMMUFD_TEST;
+	uint32_t flags = IOFD_SIM_IOMMUFD_TEST | kern_sim_flags;
 	struct rlimit rl = { .rlim_cur = RLIM_INFINITY };
 
 	if (caps & (1ull << 14))
@@ -154,6 +154,23 @@ int kern_setup(void **state)
  */
 
 bool kern_sim_snoop_control = true;
+uint32_t kern_sim_flags;
+
+int k_sim_add_vtd(struct iofd_sim *sim, uint64_t ecap)
+{
+	IOFD_OPTS(iofd_sim_iommu_opts, o, .type = IOFD_IOMMU_INTEL_VTD,
+		  .vtd_cap = 0xd2008c22260206ull, .vtd_ecap = ecap);
+
+	return iofd_sim_add_iommu(sim, &o);
+}
+
+void k_sim_add_vfio_dev(struct iofd_sim *sim, const char *bdf, int iommu, uint32_t flags)
+{
+	IOFD_OPTS(iofd_sim_pci_opts, o, .bdf = bdf, .iommu = iommu, .flags = flags,
+		  .driver = "vfio-pci");
+
+	assert_int_equal(iofd_sim_add_pci(sim, &o), 0);
+}
 
 /* What `tests/vm/run` shows in its guest (lspci, sysfs), VT-d as QEMU 7.2's. */
 static int lab_topology(struct iofd_sim *sim)

@@ -62,6 +62,13 @@ int kern_teardown(void **state);
  * ICH9 functions), so the same device tests run on both.
  */
 extern bool kern_sim_snoop_control;
+/* More IOFD_SIM_* flags for the simulators kern_setup() makes (for example
+ * IOFD_SIM_VFIO_CONTAINER_IOMMUFD); 0 by default. */
+extern uint32_t kern_sim_flags;
+/* A VT-d unit as QEMU 7.2's (cap 0xd2008c22260206) with ECAP @ecap. */
+int k_sim_add_vtd(struct iofd_sim *sim, uint64_t ecap);
+/* A PCI device on vfio-pci behind IOMMU @iommu (asserted to succeed). */
+void k_sim_add_vfio_dev(struct iofd_sim *sim, const char *bdf, int iommu, uint32_t flags);
 int kern_setup_lab(void **state);
 /* The lab's mock boot: no VT-d (intel_iommu=off), only the selftest IOMMU. */
 int kern_setup_mock(void **state);

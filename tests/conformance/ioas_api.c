@@ -685,22 +685,6 @@ static void one_map_lands_in_two_domains_of_different_classes(void **state)
  * sim: what only the simulator can show
  */
 
-static int add_vtd(struct iofd_sim *sim, uint64_t ecap)
-{
-	IOFD_OPTS(iofd_sim_iommu_opts, o, .type = IOFD_IOMMU_INTEL_VTD,
-		  .vtd_cap = 0xd2008c22260206ull, .vtd_ecap = ecap);
-
-	return iofd_sim_add_iommu(sim, &o);
-}
-
-static void add_vfio_dev(struct iofd_sim *sim, const char *bdf, int iommu, uint32_t flags)
-{
-	IOFD_OPTS(iofd_sim_pci_opts, o, .bdf = bdf, .iommu = iommu, .flags = flags,
-		  .driver = "vfio-pci");
-
-	assert_int_equal(iofd_sim_add_pci(sim, &o), 0);
-}
-
 /* Both devices read what is in memory at every mapping, through their own domain. */
 static void assert_both_translate(struct kern *k, const char *a, const char *b, char *buf,
 				  uint64_t iova, size_t len)
@@ -722,15 +706,15 @@ static void mixed_coherency(void **state, bool cc_first)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 4 * PS), *late = k_mem(k, 2 * PS);
-	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca), nosc = k_sim_add_vtd(k->sim, 0xf00f4a);
 	uint64_t iova = 0, iova2 = 0;
 	struct iofd_device *c, *n;
 	struct iofd_ctx *ctx;
 	struct iofd_ioas *ioas;
 	int ifd;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
 	ifd = k_open(k);
 	ctx = lib_ctx(k, ifd);
 	ioas = lib_ioas(ctx, 0);
@@ -799,8 +783,8 @@ static void unknown_coherency_is_never_shared(void **state)
 	uint64_t iova = 0;
 
 	assert_true(s >= 0);
-	add_vfio_dev(k->sim, "0000:00:01.0", s, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", s, IOFD_SIM_PCI_COHERENT);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", s, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", s, IOFD_SIM_PCI_COHERENT);
 	ifd = k_open(k);
 	ctx = lib_ctx(k, ifd);
 	ioas = lib_ioas(ctx, 0);
@@ -842,14 +826,14 @@ static void type1_split_mirrors_all_or_nothing(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 4 * PS), *more = k_mem(k, 2 * PS), got[8];
-	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca), nosc = k_sim_add_vtd(k->sim, 0xf00f4a);
 	struct iofd_ctx *ctx;
 	struct iofd_ioas *ioas;
 	struct iofd_device *c, *n;
 	uint64_t iova = 0, iova2 = 0;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
 	ctx = sim_ctx(k, IOFD_BACKEND_TYPE1, IOFD_CTX_TYPE1_SPLIT);
 	ioas = lib_ioas(ctx, 0);
 	c = lib_dev(ctx, "0000:00:01.0");
@@ -892,14 +876,14 @@ static void auto_reaches_a_device_without_a_cdev_by_its_group(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 2 * PS);
-	int sc = add_vtd(k->sim, 0xf00fca);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca);
 	struct iofd_ctx *ctx;
 	struct iofd_ioas *ioas;
 	struct iofd_device *cdev, *nocdev;
 	uint64_t iova = 0;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", sc, IOFD_SIM_PCI_NO_CDEV);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", sc, IOFD_SIM_PCI_NO_CDEV);
 	ctx = sim_ctx(k, IOFD_BACKEND_AUTO, 0);
 	ioas = lib_ioas(ctx, 0);
 	cdev = lib_dev(ctx, "0000:00:01.0");
@@ -923,14 +907,14 @@ static void type1_runs_out_of_mappings_before_asking(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, PS);
-	int sc = add_vtd(k->sim, 0xf00fca);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca);
 	struct iofd_ctx *ctx;
 	struct iofd_ioas *ioas;
 	struct iofd_device *d;
 	uint64_t iova = 0, calls;
 	int64_t left;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
 	ctx = sim_ctx(k, IOFD_BACKEND_TYPE1, 0);
 	ioas = lib_ioas(ctx, 0);
 	d = lib_dev(ctx, "0000:00:01.0");
@@ -960,15 +944,15 @@ static void compat_group_and_cdev_devices_share_one_ioas(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 4 * PS);
-	int sc = add_vtd(k->sim, 0xf00fca);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca);
 	IOFD_OPTS(iofd_device_opts, by_cdev, .flags = IOFD_DEVICE_CDEV);
 	struct iofd_ctx *ctx;
 	struct iofd_ioas *ioas;
 	struct iofd_device *g, *cd;
 	uint64_t iova = 0;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", sc, 0);
 	ctx = sim_ctx(k, IOFD_BACKEND_COMPAT, 0);
 	ioas = lib_ioas(ctx, 0);
 	g = lib_dev(ctx, "0000:00:01.0");
@@ -1051,12 +1035,12 @@ static void every_failing_kernel_call_leaves_no_trace(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 6 * PS);
-	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca), nosc = k_sim_add_vtd(k->sim, 0xf00f4a);
 	uint64_t calls;
 	int ifd, step = 0, failures = 0;
 
-	add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
-	add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	k_sim_add_vfio_dev(k->sim, "0000:00:02.0", nosc, 0);
 	/* How many kernel calls a clean life makes. */
 	ifd = k_open(k);
 	if (type1())

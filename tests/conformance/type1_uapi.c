@@ -955,14 +955,6 @@ static void iommufd_serves_the_vfio_container(void **state)
  * Simulator only: the lab has one VT-d unit, one coherency, one device a group.
  */
 
-static int add_vtd(struct iofd_sim *sim, uint64_t ecap)
-{
-	IOFD_OPTS(iofd_sim_iommu_opts, o, .type = IOFD_IOMMU_INTEL_VTD,
-		  .vtd_cap = 0xd2008c22260206ull, .vtd_ecap = ecap);
-
-	return iofd_sim_add_iommu(sim, &o);
-}
-
 static void add_dev(struct iofd_sim *sim, const char *bdf, int iommu, int group,
 		    const char *driver)
 {
@@ -976,7 +968,7 @@ static void domains_split_by_coherency_and_replay(void **state)
 {
 	struct kern *k = KERN(state);
 	char *buf = k_mem(k, 4 * PS), got[4];
-	int sc = add_vtd(k->sim, 0xf00fca), nosc = add_vtd(k->sim, 0xf00f4a);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca), nosc = k_sim_add_vtd(k->sim, 0xf00f4a);
 	uint64_t locked0 = iofd_sim_locked_pages(k->sim), un;
 	int c, g1, g2, g3;
 
@@ -1034,7 +1026,7 @@ static void a_group_cannot_join_over_mappings_it_cannot_reach(void **state)
 	/* VT-d with 48-bit domains, and QEMU's with 39-bit ones */
 	IOFD_OPTS(iofd_sim_iommu_opts, wide, .type = IOFD_IOMMU_INTEL_VTD,
 		  .vtd_cap = 0xd2008c222f0406ull, .vtd_ecap = 0xf00fcaull);
-	int w = iofd_sim_add_iommu(k->sim, &wide), n = add_vtd(k->sim, 0xf00fca), c, g1, g2;
+	int w = iofd_sim_add_iommu(k->sim, &wide), n = k_sim_add_vtd(k->sim, 0xf00fca), c, g1, g2;
 	char *buf = k_mem(k, PS);
 	uint64_t un;
 
@@ -1066,7 +1058,7 @@ static void a_group_cannot_join_over_mappings_it_cannot_reach(void **state)
 static void a_group_with_a_dma_api_driver_is_not_viable(void **state)
 {
 	struct kern *k = KERN(state);
-	int u = add_vtd(k->sim, 0xf00fca), c, g;
+	int u = k_sim_add_vtd(k->sim, 0xf00fca), c, g;
 
 	add_dev(k->sim, "0000:00:01.0", u, 7, "vfio-pci");
 	add_dev(k->sim, "0000:00:01.1", u, 7, "e1000e");
@@ -1082,22 +1074,6 @@ static void a_group_with_a_dma_api_driver_is_not_viable(void **state)
 	k_close(k, c);
 }
 
-/* A line of /proc/self/status: the hex number after "CapEff:". */
-static uint64_t cap_eff(void)
-{
-	char line[256];
-	uint64_t v = 0;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			v = strtoull(line + 7, NULL, 16);
-	fclose(f);
-	return v;
-}
-
 /*
  * The lab's compat boots on the simulator: iommufd serves /dev/vfio/vfio
  * (IOFD_SIM_VFIO_CONTAINER_IOMMUFD), and the guest's VT-d and vfio-pci
@@ -1107,45 +1083,12 @@ static uint64_t cap_eff(void)
  */
 static int setup_lab_iommufd_container(void **state)
 {
-	static const char *const bdfs[] = { "0000:00:01.0", "0000:00:02.0", "0000:00:03.0" };
-	struct rlimit rl = { .rlim_cur = RLIM_INFINITY };
-	uint32_t flags = IOFD_SIM_IOMMUFD_TEST | IOFD_SIM_VFIO_CONTAINER_IOMMUFD;
-	uint64_t caps = cap_eff(), memlock = 0;
-	struct kern *k;
-	int iommu, r = 0;
+	int r;
 
-	if (kern_setup(state))
-		return -1;
-	k = KERN(state);
-	if (!k->sim)
-		return 0;
-	iofd_sim_free(k->sim);
-	if (caps & (1ull << 14))
-		flags |= IOFD_SIM_CAP_IPC_LOCK;
-	if (caps & (1ull << 24))
-		flags |= IOFD_SIM_CAP_SYS_RESOURCE;
-	getrlimit(RLIMIT_MEMLOCK, &rl);
-	if (rl.rlim_cur != RLIM_INFINITY)
-		memlock = rl.rlim_cur / k->page_size ? rl.rlim_cur / k->page_size : 1;
-	IOFD_OPTS(iofd_sim_opts, o, .flags = flags, .memlock_pages = memlock);
-	IOFD_OPTS(iofd_sim_iommu_opts, vtd, .type = IOFD_IOMMU_INTEL_VTD,
-		  .vtd_cap = 0xd2008c22260206ull,
-		  .vtd_ecap = kern_sim_snoop_control ? 0xf00fcaull : 0xf00f4aull);
-	k->sim = NULL;
-	r = iofd_sim_new(&k->sim, &o);
-	k->priv = k->sim;
-	iommu = r ? r : iofd_sim_add_iommu(k->sim, &vtd);
-	for (size_t i = 0; i < 3 && iommu >= 0 && r == 0; i++) {
-		IOFD_OPTS(iofd_sim_pci_opts, p, .bdf = bdfs[i], .iommu = iommu,
-			  .flags = IOFD_SIM_PCI_GROUP, .group = (int)i + 1, .driver = "vfio-pci");
-
-		r = iofd_sim_add_pci(k->sim, &p);
-	}
-	if (iommu < 0 || r < 0) {
-		kern_teardown(state);
-		return -1;
-	}
-	return 0;
+	kern_sim_flags = IOFD_SIM_VFIO_CONTAINER_IOMMUFD;
+	r = kern_setup_lab(state);
+	kern_sim_flags = 0;
+	return r;
 }
 
 #define T_SIM(f) cmocka_unit_test_setup_teardown(f, kern_setup, kern_teardown)

@@ -7,7 +7,26 @@
  * objects, in one run; and, for scale, what the kernel itself charges for a
  * second domain and for a second IOAS. bench/README.md has the figures.
  *
- *   bench-ioas [--sim] [--check] [--separate] [-r ROUNDS] [-n PAIRS] [-t MS] [-d BDF]
+ *   bench-ioas [--mode iommufd|type1|compat|all] [--sim] [--check] [--separate]
+ *              [-r ROUNDS] [-n PAIRS] [-t MS] [-d BDF]
+ *
+ * --mode (default all; repeatable, or comma-separated) picks the backends:
+ *  - iommufd: the configurations below.
+ *  - type1: the same device in a VFIO type1 container: the library with
+ *    IOFD_BACKEND_TYPE1 and IOFD_CTX_CONTAINER_FD (a /dev/vfio/vfio this
+ *    program opened, which the library's first IOAS shares), the raw side
+ *    VFIO_IOMMU_MAP_DMA / VFIO_IOMMU_UNMAP_DMA on that container at the same
+ *    IOVA. And, for scale, raw only: the first two vfio-pci devices (groups
+ *    of their own) in one container, against one container each mapping the
+ *    same buffer (what IOFD_CTX_TYPE1_SPLIT does for devices of different
+ *    classes: each container pins and charges again). Type1 charges
+ *    mm->locked_vm (VmLck) for every page it pins, CAP_IPC_LOCK or not, and
+ *    does not count them in VmPin.
+ *  - compat: the device through its VFIO group on an iommufd: the library
+ *    with IOFD_BACKEND_COMPAT and IOFD_CTX_IOMMU_FD, the raw side
+ *    IOMMU_IOAS_MAP/UNMAP on that fd against iofd_ioas_kernel_id() (the
+ *    device sits in an automatic HWPT of that IOAS).
+ * Each mode runs as a phase of its own (a VFIO group opens once at a time).
  *
  * Configurations (each needs its kernel; those it lacks are skipped, saying
  * why):
@@ -170,6 +189,17 @@ static inline int k_ioctl(int fd, unsigned long request, void *arg)
 	return ioctl(fd, request, arg) < 0 ? -errno : 0;
 }
 
+/* The same, keeping what the ioctl returns (VFIO_GROUP_GET_DEVICE_FD's fd). */
+static int k_ioctl_ret(int fd, unsigned long request, void *arg)
+{
+	int r;
+
+	if (on_sim())
+		return K.ops->ioctl(K.priv, fd, request, arg);
+	r = ioctl(fd, request, arg);
+	return r < 0 ? -errno : r;
+}
+
 /* A field of /proc/self/status, in kB. */
 static uint64_t status_kb(const char *key)
 {
@@ -317,11 +347,43 @@ static inline int raw_unmap(int fd, uint32_t ioas, uint64_t len)
 	return k_ioctl(fd, IOFD_U_IOMMU_IOAS_UNMAP, &u);
 }
 
+/* The same on a VFIO type1 container. */
+static inline int raw_dma_map(int fd, void *buf, uint64_t len)
+{
+	struct iofd_u_vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = IOFD_U_VFIO_DMA_MAP_FLAG_READ | IOFD_U_VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)buf,
+		.iova = IOVA,
+		.size = len,
+	};
+
+	return k_ioctl(fd, IOFD_U_VFIO_IOMMU_MAP_DMA, &m);
+}
+
+static inline int raw_dma_unmap(int fd, uint64_t len)
+{
+	struct iofd_u_vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .iova = IOVA, .size = len,
+	};
+
+	return k_ioctl(fd, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
 /* ------------------------------------------------------------------------
  * Fixtures: one side of one configuration, set up from nothing
  */
 
-enum cfg { CFG_VTD1, CFG_MOCK1, CFG_MOCK2, CFG_MIRROR, CFG_COPY, NR_CFG };
+enum cfg {
+	CFG_VTD1, CFG_MOCK1, CFG_MOCK2, CFG_MIRROR, CFG_COPY,	/* iommufd */
+	CFG_TYPE1,						/* type1 */
+	CFG_COMPAT,						/* compat */
+	CFG_T1SHARED, CFG_T1SPLIT,				/* type1, for scale */
+	NR_CFG
+};
+
+/* What --mode picks, and the phases the run goes through one after another. */
+enum mode { MODE_IOMMUFD, MODE_TYPE1, MODE_COMPAT, MODE_SPLIT, NR_MODE };
 
 enum side { RAW, LIB, NR_SIDE };
 
@@ -337,9 +399,11 @@ struct fixture {
 	struct iofd_ioas *ioas;
 	struct iofd_device *dev[2];
 	/* the raw side */
-	int iommufd;
+	int iommufd;		/* type1: the (first) container */
 	int devfd;
 	uint32_t ioas_id[2];
+	int cont2;		/* type1, split: the second container */
+	int grp[2];		/* type1, compat: the VFIO groups */
 };
 
 struct side_ops {
@@ -351,6 +415,23 @@ struct side_ops {
 
 static char vfio_bdf[256];	/* the vtd1 device, "" when none */
 static char vfio_cdev[300];	/* its cdev, /dev/vfio/devices/vfioN */
+static char vfio_group[2][300];	/* its VFIO group (/dev/vfio/N), and the next device's */
+static char vfio_bdf2[256];	/* the next vfio-pci device with a cdev, for split */
+
+static bool is_vfio(enum cfg c)
+{
+	return c == CFG_VTD1 || c >= CFG_TYPE1;
+}
+
+/* Our own /dev/vfio/vfio: a type1 container. */
+static int open_container(struct fixture *f)
+{
+	int fd = k_open("/dev/vfio/vfio");
+
+	if (fd < 0)
+		f->err = "open /dev/vfio/vfio";
+	return fd;
+}
 
 /* Our own /dev/iommu; for the accounting pass with RLIMIT_MODE 1. */
 static int open_iommufd(struct fixture *f)
@@ -401,7 +482,9 @@ static int n_close(void *p, int fd)
 
 static int n_ioctl(void *p, int fd, unsigned long request, void *arg)
 {
-	if (nullk.on && (request == IOFD_U_IOMMU_IOAS_MAP || request == IOFD_U_IOMMU_IOAS_UNMAP))
+	if (nullk.on && (request == IOFD_U_IOMMU_IOAS_MAP || request == IOFD_U_IOMMU_IOAS_UNMAP ||
+			 request == IOFD_U_VFIO_IOMMU_MAP_DMA ||
+			 request == IOFD_U_VFIO_IOMMU_UNMAP_DMA))
 		return 0;
 	return nullk.base->ioctl(nullk.priv, fd, request, arg);
 }
@@ -464,7 +547,18 @@ static int lib_setup(struct fixture *f)
 	if (K.sim)
 		iofd_sim_ctx_opts(K.sim, &co);
 #endif
-	if (f->share || (f->charge && !on_sim())) {
+	if (f->cfg == CFG_TYPE1)
+		co.backend = IOFD_BACKEND_TYPE1;
+	else if (f->cfg == CFG_COMPAT)
+		co.backend = IOFD_BACKEND_COMPAT;
+	if (f->cfg == CFG_TYPE1 && f->share) {
+		/* the library's first IOAS shares this container */
+		fd = open_container(f);
+		if (fd < 0)
+			return fd;
+		co.flags |= IOFD_CTX_CONTAINER_FD;
+		co.container_fd = fd;
+	} else if (f->cfg != CFG_TYPE1 && (f->share || (f->charge && !on_sim()))) {
 		fd = open_iommufd(f);
 		if (fd < 0)
 			return fd;
@@ -488,14 +582,14 @@ static int lib_setup(struct fixture *f)
 		f->err = "iofd_ctx_new";
 		return r;
 	}
-	if (f->cfg != CFG_VTD1)
+	if (!is_vfio(f->cfg))
 		io.flags = IOFD_IOAS_DIRTY_TRACKING;
 	r = iofd_ioas_new(&f->ioas, f->ctx, &io);
 	if (r < 0) {
 		f->err = "iofd_ioas_new";
 		return r;
 	}
-	if (f->cfg == CFG_VTD1) {
+	if (is_vfio(f->cfg)) {
 		r = iofd_device_open(&f->dev[0], f->ctx, vfio_bdf, NULL);
 		f->err = "iofd_device_open";
 	} else {
@@ -520,6 +614,11 @@ static int lib_setup(struct fixture *f)
 	if (iofd_ioas_domain_count(f->ioas) != want) {
 		f->err = "the library's domain count";
 		return -EPROTO;
+	}
+	if (f->cfg == CFG_TYPE1) {
+		/* a container has no id: the raw side uses f->iommufd */
+		f->err = NULL;
+		return 0;
 	}
 	r = iofd_ioas_kernel_id(f->ioas);
 	if (r < 0) {
@@ -641,22 +740,169 @@ static void raw_teardown(struct fixture *f)
 	k_close(f->iommufd);
 }
 
+/* A VFIO group, opened and checked viable, in @c's group slot @i. */
+static int open_group(struct fixture *f, int i)
+{
+	struct iofd_u_vfio_group_status st = { .argsz = sizeof(st) };
+	int r;
+
+	f->err = "open the VFIO group";
+	r = f->grp[i] = k_open(vfio_group[i]);
+	if (r < 0)
+		return r;
+	f->err = "VFIO_GROUP_GET_STATUS";
+	r = k_ioctl(f->grp[i], IOFD_U_VFIO_GROUP_GET_STATUS, &st);
+	if (r == 0 && !(st.flags & IOFD_U_VFIO_GROUP_FLAGS_VIABLE)) {
+		f->err = "the VFIO group is not viable";
+		r = -EBUSY;
+	}
+	return r;
+}
+
+/*
+ * type1: group 0 in a container; t1shared: groups 0 and 1 in one container;
+ * t1split: group 0 in one, group 1 in another. The first group of a
+ * container sets its IOMMU (VFIO_TYPE1v2_IOMMU).
+ */
+static int raw_t1_setup(struct fixture *f)
+{
+	int ngrp = f->cfg == CFG_TYPE1 ? 1 : 2, r;
+
+	r = f->iommufd = open_container(f);
+	if (r >= 0 && f->cfg == CFG_T1SPLIT)
+		r = f->cont2 = open_container(f);
+	for (int i = 0; r >= 0 && i < ngrp; i++) {
+		int cont = i && f->cfg == CFG_T1SPLIT ? f->cont2 : f->iommufd;
+
+		r = open_group(f, i);
+		if (r < 0)
+			break;
+		f->err = "VFIO_GROUP_SET_CONTAINER";
+		r = k_ioctl(f->grp[i], IOFD_U_VFIO_GROUP_SET_CONTAINER, &cont);
+		if (r == 0 && (i == 0 || f->cfg == CFG_T1SPLIT)) {
+			f->err = "VFIO_SET_IOMMU(TYPE1v2)";
+			r = k_ioctl(cont, IOFD_U_VFIO_SET_IOMMU,
+				    (void *)(uintptr_t)IOFD_U_VFIO_TYPE1v2_IOMMU);
+		}
+	}
+	if (r >= 0)
+		f->err = NULL;
+	return r < 0 ? r : 0;
+}
+
+static int raw_t1_map1(struct fixture *f, void *buf, uint64_t len)
+{
+	return raw_dma_map(f->iommufd, buf, len);
+}
+
+static int raw_t1_unmap1(struct fixture *f, uint64_t len)
+{
+	return raw_dma_unmap(f->iommufd, len);
+}
+
+static int raw_t1_map2(struct fixture *f, void *buf, uint64_t len)
+{
+	int r = raw_dma_map(f->iommufd, buf, len);
+
+	return r ? r : raw_dma_map(f->cont2, buf, len);
+}
+
+static int raw_t1_unmap2(struct fixture *f, uint64_t len)
+{
+	int r = raw_dma_unmap(f->iommufd, len);
+
+	return r ? r : raw_dma_unmap(f->cont2, len);
+}
+
+/* Groups leave their containers when closed; the containers go last. */
+static void raw_t1_teardown(struct fixture *f)
+{
+	k_close(f->devfd);
+	k_close(f->grp[1]);
+	k_close(f->grp[0]);
+	k_close(f->cont2);
+	k_close(f->iommufd);
+}
+
+/*
+ * compat: an IOAS made the compat one (IOMMU_VFIO_IOAS SET), the group into
+ * the iommufd (VFIO_GROUP_SET_CONTAINER), and the device fd
+ * (VFIO_GROUP_GET_DEVICE_FD), which binds the device and attaches it to an
+ * automatic HWPT of that IOAS: what the library does.
+ */
+static int raw_compat_setup(struct fixture *f)
+{
+	struct iofd_u_iommu_vfio_ioas v = { .size = sizeof(v), .op = IOFD_U_IOMMU_VFIO_IOAS_SET };
+	int r;
+
+	r = f->iommufd = open_iommufd(f);
+	if (r < 0)
+		return r;
+	f->err = "IOMMU_IOAS_ALLOC";
+	r = raw_ioas_alloc(f->iommufd, &f->ioas_id[0]);
+	if (r < 0)
+		return r;
+	v.ioas_id = f->ioas_id[0];
+	f->err = "IOMMU_VFIO_IOAS SET";
+	r = k_ioctl(f->iommufd, IOFD_U_IOMMU_VFIO_IOAS, &v);
+	if (r == 0)
+		r = open_group(f, 0);
+	if (r < 0)
+		return r;
+	f->err = "VFIO_GROUP_SET_CONTAINER (the iommufd)";
+	r = k_ioctl(f->grp[0], IOFD_U_VFIO_GROUP_SET_CONTAINER, &f->iommufd);
+	if (r < 0)
+		return r;
+	f->err = "VFIO_GROUP_GET_DEVICE_FD";
+	r = f->devfd = k_ioctl_ret(f->grp[0], IOFD_U_VFIO_GROUP_GET_DEVICE_FD, vfio_bdf);
+	if (r < 0)
+		return r;
+	f->err = NULL;
+	return 0;
+}
+
 static const struct side_ops lib_ops = { lib_setup, lib_map, lib_unmap, lib_teardown };
+static const struct side_ops t1_ops = { raw_t1_setup, raw_t1_map1, raw_t1_unmap1, raw_t1_teardown };
+static const struct side_ops t1split_ops = { raw_t1_setup, raw_t1_map2, raw_t1_unmap2,
+					     raw_t1_teardown };
+static const struct side_ops compat_ops = { raw_compat_setup, raw_map1, raw_unmap1,
+					    raw_t1_teardown };
 static const struct side_ops raw1_ops = { raw_setup, raw_map1, raw_unmap1, raw_teardown };
 static const struct side_ops mirror_ops = { raw_setup, raw_map_mirror, raw_unmap2, raw_teardown };
 static const struct side_ops copy_ops = { raw_setup, raw_map_copy, raw_unmap2, raw_teardown };
 
+/*
+ * @mode: the --mode, and the phase, it runs in (configurations of one phase
+ * are kept side by side; a VFIO group opens once, so those using the same
+ * device run in phases of their own). @fresh: the fixture is made for each
+ * batch (the split: the same groups in other containers), ratios per round.
+ */
 static const struct config {
 	const char *name;
 	const char *what;
 	const struct side_ops *ops[NR_SIDE];
+	enum mode mode;
+	bool fresh;
 } configs[NR_CFG] = {
-	[CFG_VTD1] = { "vtd1", "1 VT-d domain", { &raw1_ops, &lib_ops } },
-	[CFG_MOCK1] = { "mock1", "1 mock domain, 1 IOAS", { &raw1_ops, &lib_ops } },
-	[CFG_MOCK2] = { "mock2", "2 mock domains, 1 IOAS", { &raw1_ops, &lib_ops } },
-	[CFG_MIRROR] = { "mirror", "mirror: MAP into 2 IOAS", { &mirror_ops, NULL } },
-	[CFG_COPY] = { "copy", "MAP + IOAS_COPY, 2 IOAS", { &copy_ops, NULL } },
+	[CFG_VTD1] = { "vtd1", "1 VT-d domain", { &raw1_ops, &lib_ops }, MODE_IOMMUFD, false },
+	[CFG_MOCK1] = { "mock1", "1 mock domain, 1 IOAS", { &raw1_ops, &lib_ops }, MODE_IOMMUFD,
+			false },
+	[CFG_MOCK2] = { "mock2", "2 mock domains, 1 IOAS", { &raw1_ops, &lib_ops }, MODE_IOMMUFD,
+			false },
+	[CFG_MIRROR] = { "mirror", "mirror: MAP into 2 IOAS", { &mirror_ops, NULL }, MODE_IOMMUFD,
+			 false },
+	[CFG_COPY] = { "copy", "MAP + IOAS_COPY, 2 IOAS", { &copy_ops, NULL }, MODE_IOMMUFD,
+		       false },
+	[CFG_TYPE1] = { "type1", "type1: 1 VT-d container", { &t1_ops, &lib_ops }, MODE_TYPE1,
+			false },
+	[CFG_COMPAT] = { "compat", "compat: group on iommufd", { &compat_ops, &lib_ops },
+			 MODE_COMPAT, false },
+	[CFG_T1SHARED] = { "t1shared", "type1: 2 groups, 1 cont.", { &t1_ops, NULL }, MODE_SPLIT,
+			   true },
+	[CFG_T1SPLIT] = { "t1split", "type1: 2 groups, 2 cont.", { &t1split_ops, NULL },
+			  MODE_SPLIT, true },
 };
+
 
 static const char *const side_name[NR_SIDE] = { "raw", "library" };
 
@@ -888,7 +1134,7 @@ static int sim_setup(void)
 static void sim_select(enum cfg c)
 {
 	if (K.ops) {
-		K.sim = sim_boot[c == CFG_VTD1 ? 0 : 1];
+		K.sim = sim_boot[is_vfio(c) ? 0 : 1];
 		K.priv = K.sim;
 	}
 }
@@ -920,7 +1166,15 @@ static struct {
 	bool sim;
 	bool separate;
 	const char *bdf;
-} opt = { .rounds = 15, .target_us = 30e3 };
+	unsigned int modes;	/* 1 << enum mode */
+} opt = { .rounds = 15, .target_us = 30e3, .modes = (1u << NR_MODE) - 1 };
+
+static enum mode cur_phase;
+
+static bool cfg_on(enum cfg c)
+{
+	return opt.modes & (1u << configs[c].mode);
+}
 
 static struct result {
 	bool have;		/* the configuration runs */
@@ -956,7 +1210,7 @@ static void fixture_fail(enum cfg c, enum side sd, const struct fixture *f, int 
 
 	snprintf(R->why, sizeof(R->why), "%s side: %s: %s", side_name[sd],
 		 f->err ? f->err : "setup", strerror(-r));
-	if (c != CFG_VTD1 && r == -EINVAL && !on_sim())
+	if (!is_vfio(c) && r == -EINVAL && !on_sim())
 		snprintf(R->why + strlen(R->why), sizeof(R->why) - strlen(R->why),
 			 " (the mock IOMMU works only with VT-d off: the lab's mock boot)");
 	if (r == -ENOTTY)
@@ -971,7 +1225,7 @@ static void fixture_fail(enum cfg c, enum side sd, const struct fixture *f, int 
  */
 static int fixture_get(enum cfg c, enum side sd, bool charge, struct fixture **ret)
 {
-	bool keep = !opt.separate && !charge;
+	bool keep = !opt.separate && !charge && !configs[c].fresh;
 	struct fixture *f;
 	int r;
 
@@ -984,7 +1238,7 @@ static int fixture_get(enum cfg c, enum side sd, bool charge, struct fixture **r
 		return -ENOMEM;
 	f->cfg = c;
 	f->charge = charge;
-	f->iommufd = f->devfd = -1;
+	f->iommufd = f->devfd = f->cont2 = f->grp[0] = f->grp[1] = -1;
 	f->share = keep && has_lib(c);
 	f->made_by = f->share ? LIB : sd;
 	r = configs[c].ops[f->made_by]->setup(f);
@@ -1104,9 +1358,11 @@ static int lane_fail(enum cfg c, enum side sd, struct fixture *f, int r)
 	return r;
 }
 
+static unsigned int round_n[NR_SIZE];	/* groups per lane: per phase */
+
 static int run_round(int round)
 {
-	static unsigned int n[NR_SIZE];
+	unsigned int *n = round_n;
 	struct lane {
 		enum cfg c;
 		enum side sd;
@@ -1119,7 +1375,7 @@ static int run_round(int round)
 		for (enum side sd = 0; res[c].have && sd < NR_SIDE; sd++) {
 			struct fixture *f;
 
-			if (!configs[c].ops[sd])
+			if (!configs[c].ops[sd] || configs[c].mode != cur_phase || configs[c].fresh)
 				continue;
 			sim_select(c);
 			r = fixture_get(c, sd, false, &f);
@@ -1129,6 +1385,8 @@ static int run_round(int round)
 			}
 			lanes[nl++] = (struct lane){ c, sd, f };
 		}
+	if (!nl)
+		return 0;
 
 	for (enum size s = 0; s < NR_SIZE; s++) {
 		double slowest = 0;
@@ -1220,7 +1478,8 @@ static void paired_ratio(const double *a, const double *b, size_t n, double q[3]
 /* The library's own work per pair: its map and unmap on the null kernel. */
 static void measure_own(enum cfg c)
 {
-	struct fixture f = { .cfg = c, .null = true, .iommufd = -1, .devfd = -1 };
+	struct fixture f = { .cfg = c, .null = true, .iommufd = -1, .devfd = -1, .cont2 = -1,
+			     .grp = { -1, -1 } };
 	struct result *R = &res[c];
 	double t[MAX_ROUNDS];
 	unsigned int n = 16, g = 1;
@@ -1306,7 +1565,28 @@ static int measure_usage(enum cfg c, enum side sd)
 	return r;
 }
 
-/* The first vfio-pci device with a VFIO cdev, lowest address first. */
+/* /dev/vfio/N of @bdf (under the driver's directory @dir) into @out[300]. */
+static int vfio_group_of(const char *dir, const char *bdf, char *out)
+{
+	char link[1400], target[1024];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/%s/iommu_group", dir, bdf);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		out[0] = 0;
+		return -errno;
+	}
+	target[n] = 0;
+	snprintf(out, 300, "/dev/vfio/%.64s",
+		 strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	return 0;
+}
+
+/*
+ * The first vfio-pci device with a VFIO cdev, lowest address first (and its
+ * group); and the next one in a group of its own (for the split).
+ */
 static void find_vfio_device(void)
 {
 	char dir[1100], sub[1400];
@@ -1328,10 +1608,21 @@ static void find_vfio_device(void)
 					snprintf(vfio_bdf, sizeof(vfio_bdf), "%s", bdf);
 					snprintf(vfio_cdev, sizeof(vfio_cdev), "/dev/vfio/devices/%s",
 						 e->d_name);
+					vfio_group_of(dir, bdf, vfio_group[0]);
 					break;
 				}
 			if (d)
 				closedir(d);
+		} else if (vfio_bdf[0] && !vfio_bdf2[0] && strchr(bdf, ':') &&
+			   strcmp(bdf, vfio_bdf)) {
+			snprintf(sub, sizeof(sub), "%s/%s/vfio-dev", dir, bdf);
+			d = opendir(sub);
+			if (d) {
+				closedir(d);
+				if (vfio_group_of(dir, bdf, vfio_group[1]) == 0 &&
+				    strcmp(vfio_group[0], vfio_group[1]))
+					snprintf(vfio_bdf2, sizeof(vfio_bdf2), "%s", bdf);
+			}
 		}
 		free(ents[i]);
 	}
@@ -1342,9 +1633,12 @@ static void find_vfio_device(void)
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [--sim] [--check] [--separate] [-r ROUNDS] [-n PAIRS] [-t MS] [-d BDF]\n"
+		"usage: %s [--mode M] [--sim] [--check] [--separate] [-r ROUNDS] [-n PAIRS] [-t MS]\n"
+		"          [-d BDF]\n"
 		"  map+unmap of a page and of 2 MiB through libiommufd vs the same raw\n"
 		"  iommufd ioctls, and what a second domain or IOAS costs the kernel.\n"
+		"  --mode M    iommufd, type1, compat or all (default; comma-separated or\n"
+		"              repeated for several): the backends measured\n"
 		"  --sim       run on libiommufd-sim (a smoke run; not a kernel's times)\n"
 		"  --check     exit 1 when library/raw > %.2f anywhere\n"
 		"  --separate  the raw side on kernel objects of its own, made by raw\n"
@@ -1363,13 +1657,29 @@ static int parse_args(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "separate", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	unsigned int modes = 0;
+	char *end, *tok, *save;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:n:t:d:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'M':
+			for (tok = strtok_r(optarg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (!strcmp(tok, "all"))
+					modes |= (1u << NR_MODE) - 1;
+				else if (!strcmp(tok, "iommufd"))
+					modes |= 1u << MODE_IOMMUFD;
+				else if (!strcmp(tok, "type1"))
+					modes |= 1u << MODE_TYPE1 | 1u << MODE_SPLIT;
+				else if (!strcmp(tok, "compat"))
+					modes |= 1u << MODE_COMPAT;
+				else
+					goto bad;
+			}
+			break;
 		case 'S':
 			opt.sim = true;
 			break;
@@ -1404,6 +1714,8 @@ static int parse_args(int argc, char **argv)
 			goto bad;
 		}
 	}
+	if (modes)
+		opt.modes = modes;
 	if (optind == argc)
 		return 0;
 bad:
@@ -1436,7 +1748,7 @@ static void print_scale(const char *what, enum cfg c, enum cfg base)
 		return;
 	}
 	for (enum size s = 0; s < NR_SIZE; s++) {
-		if (opt.separate) {
+		if (opt.separate || configs[c].fresh || configs[base].fresh) {
 			printf("  %s %.2fx", sizes[s].label,
 			       res[c].med[RAW][s] / res[base].med[RAW][s]);
 			continue;
@@ -1496,10 +1808,15 @@ int main(int argc, char **argv)
 		       "configuration and side, then N timed pairs of each in groups of ~0.1 ms, "
 		       "taking turns group by group; library and raw on the same kernel objects, "
 		       "made once\n", opt.rounds, WARMUP);
-	if (!vfio_bdf[0])
-		snprintf(res[CFG_VTD1].why, sizeof(res[CFG_VTD1].why),
-			 "no vfio-pci device with a VFIO cdev%s%s under %s/bus/pci/drivers/vfio-pci",
-			 opt.bdf ? " named " : "", opt.bdf ? opt.bdf : "", K.sysfs);
+	for (enum cfg c = 0; c < NR_CFG; c++) {
+		if (is_vfio(c) && !vfio_bdf[0])
+			snprintf(res[c].why, sizeof(res[c].why),
+				 "no vfio-pci device with a VFIO cdev%s%s under %s/bus/pci/drivers/vfio-pci",
+				 opt.bdf ? " named " : "", opt.bdf ? opt.bdf : "", K.sysfs);
+		else if (configs[c].mode == MODE_SPLIT && !vfio_bdf2[0])
+			snprintf(res[c].why, sizeof(res[c].why),
+				 "needs a second vfio-pci device with a cdev, in a VFIO group of its own");
+	}
 
 	/*
 	 * The accounting pass first: it is also the probe. A raw side that
@@ -1507,7 +1824,7 @@ int main(int argc, char **argv)
 	 * side that fails where the raw side ran is a failure.
 	 */
 	for (enum cfg c = 0; c < NR_CFG; c++) {
-		if (c == CFG_VTD1 && !vfio_bdf[0])
+		if (!cfg_on(c) || res[c].why[0])
 			continue;
 		sim_select(c);
 		if (measure_usage(c, RAW) < 0)
@@ -1519,29 +1836,35 @@ int main(int argc, char **argv)
 		res[c].have = true;
 	}
 
-	for (int round = 0; round < opt.rounds; round++) {
-		if (!opt.separate) {
+	for (cur_phase = 0; cur_phase < NR_MODE; cur_phase++) {
+		memset(round_n, 0, sizeof(round_n));
+		for (int round = 0; round < opt.rounds; round++) {
 			/* A failure drops its configuration; the others go on. */
-			while (run_round(round) < 0)
+			while (!opt.separate && run_round(round) < 0)
 				failed = true;
-			continue;
-		}
-		for (enum cfg c = 0; c < NR_CFG; c++) {
-			sim_select(c);
-			for (int k = 0; k < NR_SIDE && res[c].have; k++) {
-				/* the first side alternates between rounds */
-				enum side sd = (enum side)((k + round) % NR_SIDE);
+			for (int k = 0; k < NR_CFG; k++) {
+				/* the first configuration alternates between rounds, too */
+				enum cfg c = (enum cfg)(round % 2 ? NR_CFG - 1 - k : k);
 
-				if (configs[c].ops[sd] && run_side(c, sd, round) < 0) {
-					res[c].have = false;
-					failed = true;
+				if (configs[c].mode != cur_phase || (!opt.separate && !configs[c].fresh))
+					continue;
+				sim_select(c);
+				for (int j = 0; j < NR_SIDE && res[c].have; j++) {
+					/* the first side alternates between rounds */
+					enum side sd = (enum side)((j + round) % NR_SIDE);
+
+					if (configs[c].ops[sd] && run_side(c, sd, round) < 0) {
+						res[c].have = false;
+						failed = true;
+					}
 				}
 			}
 		}
-	}
-	for (enum cfg c = 0; c < NR_CFG; c++) {
-		sim_select(c);
-		fixture_put(kept[c], true);
+		for (enum cfg c = 0; c < NR_CFG; c++) {
+			sim_select(c);
+			if (configs[c].mode == cur_phase)
+				fixture_put(kept[c], true);
+		}
 	}
 	for (enum cfg c = 0; c < NR_CFG; c++) {
 		sim_select(c);
@@ -1560,7 +1883,7 @@ int main(int argc, char **argv)
 			for (enum size s = 0; configs[c].ops[sd] && s < NR_SIZE; s++)
 				R->med[sd][s] = quantile(R->us[sd][s], opt.rounds, 0.5);
 		for (enum size s = 0; has_lib(c) && s < NR_SIZE; s++) {
-			if (!opt.separate) {
+			if (!opt.separate && !configs[c].fresh) {
 				double qs[3];
 
 				paired_ratio(R->samples[LIB][s], R->samples[RAW][s],
@@ -1584,6 +1907,8 @@ int main(int argc, char **argv)
 	for (enum cfg c = 0; c < NR_CFG; c++) {
 		const struct result *R = &res[c];
 
+		if (!cfg_on(c))
+			continue;
 		if (!R->have) {
 			printf("%-24s skipped: %s\n", configs[c].what, R->why);
 			continue;
@@ -1609,13 +1934,36 @@ int main(int argc, char **argv)
 			       R->med[RAW][s], lib, q, range, own, pin, chg);
 		}
 	}
-	if (res[CFG_VTD1].have)
-		printf("(VT-d device: %s, %s)\n", vfio_bdf, vfio_cdev);
+	if (res[CFG_VTD1].have || res[CFG_TYPE1].have || res[CFG_COMPAT].have)
+		printf("(VT-d device: %s, %s, group %s)\n", vfio_bdf, vfio_cdev, vfio_group[0]);
+	if (res[CFG_T1SPLIT].have)
+		printf("(split: and %s, group %s)\n", vfio_bdf2, vfio_group[1]);
 
 	printf("\nfor scale, the kernel itself (raw ioctls, same run):\n");
-	print_scale("2 mock domains / 1, one IOAS:", CFG_MOCK2, CFG_MOCK1);
-	print_scale("mirror by hand into a 2nd IOAS / one IOAS:", CFG_MIRROR, CFG_MOCK1);
-	print_scale("IOAS_COPY into a 2nd IOAS / one IOAS:", CFG_COPY, CFG_MOCK1);
+	if (opt.modes & 1u << MODE_IOMMUFD) {
+		print_scale("2 mock domains / 1, one IOAS:", CFG_MOCK2, CFG_MOCK1);
+		print_scale("mirror by hand into a 2nd IOAS / one IOAS:", CFG_MIRROR, CFG_MOCK1);
+		print_scale("IOAS_COPY into a 2nd IOAS / one IOAS:", CFG_COPY, CFG_MOCK1);
+	}
+	if (opt.modes & 1u << MODE_SPLIT) {
+		print_scale("type1 split (2 containers) / shared (1):", CFG_T1SPLIT, CFG_T1SHARED);
+		if (res[CFG_T1SPLIT].have && res[CFG_T1SHARED].have) {
+			char p[4][48];
+
+			fmt_pages(p[0], sizeof(p[0]), CFG_T1SHARED, false, SZ_SMALL);
+			fmt_pages(p[1], sizeof(p[1]), CFG_T1SHARED, false, SZ_BIG);
+			fmt_pages(p[2], sizeof(p[2]), CFG_T1SHARED, true, SZ_SMALL);
+			fmt_pages(p[3], sizeof(p[3]), CFG_T1SHARED, true, SZ_BIG);
+			printf("  %-44s  pinned (VmPin) %s / %s, charged (VmLck) %s / %s\n",
+			       "  shared, 1 container, 4 KiB / 2 MiB:", p[0], p[1], p[2], p[3]);
+			fmt_pages(p[0], sizeof(p[0]), CFG_T1SPLIT, false, SZ_SMALL);
+			fmt_pages(p[1], sizeof(p[1]), CFG_T1SPLIT, false, SZ_BIG);
+			fmt_pages(p[2], sizeof(p[2]), CFG_T1SPLIT, true, SZ_SMALL);
+			fmt_pages(p[3], sizeof(p[3]), CFG_T1SPLIT, true, SZ_BIG);
+			printf("  %-44s  pinned (VmPin) %s / %s, charged (VmLck) %s / %s\n",
+			       "  split, 2 containers, 4 KiB / 2 MiB:", p[0], p[1], p[2], p[3]);
+		}
+	}
 
 	printf("\nN: map+unmap pairs per round, timed in groups (reading the clock costs %.0f ns "
 	       "here).\n"

@@ -8,8 +8,10 @@
 #   scripts/main.sh --host      this host only (its own IOMMU, when it has one)
 #   scripts/main.sh --vm [V]    inside the real-kernel lab: Linux 6.12 under QEMU
 #                               with emulated VT-d and NVMe (V: sc, nosc, compat,
-#                               mock; default sc). The first run builds the guest
-#                               kernel (about 10 minutes, then cached).
+#                               mock; default sc): the host picture, then
+#                               nvme-identify on the two NVMe controllers. The
+#                               first run builds the guest kernel (about 10
+#                               minutes, then cached).
 #   scripts/main.sh --json      any of the above, as JSON
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,11 +38,13 @@ ninja -C "$dir" >/dev/null
 case $mode in
 vm)
 	echo "### The lab's guest: Linux 6.12, QEMU VT-d ($variant), NVMe and e1000e on vfio-pci"
-	# What the host looks like, then where the library places the two NVMe
-	# controllers (no placement in the mock boot: no VT-d, no vfio-pci devices).
-	place=
-	[ "$variant" = mock ] || place="; echo; $dir/tools/iofdctl place $json 0000:00:01.0 0000:00:02.0"
-	exec "$top/tests/vm/run" --variant "$variant" -- sh -c "$dir/tools/iofdctl $json$place"
+	# What the host looks like, then the demo on real hardware: the two NVMe
+	# controllers answer Identify by DMA through the library (in the mock
+	# boot, without VT-d, there are no vfio-pci devices: the picture only).
+	nvme=
+	[ "$variant" = mock ] || [ -n "$json" ] ||
+		nvme="&& echo && echo '### examples/nvme-identify: Identify by DMA through the IOAS' && $dir/examples/nvme-identify 0000:00:01.0 0000:00:02.0"
+	exec "$top/tests/vm/run" --variant "$variant" -- sh -c "$dir/tools/iofdctl $json $nvme"
 	;;
 host)
 	exec "$dir/tools/iofdctl" $json

@@ -609,6 +609,54 @@ static void opening_devices_names_the_problem(void **state)
 	k_close(k, ifd);
 }
 
+/* Device access through the device fd, on every backend: what vfio-pci
+ * reports of QEMU's NVMe, config space as sysfs shows it, bus mastering. */
+static void device_access_through_the_device_fd(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0;
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+	struct iofd_device *d;
+	uint64_t size;
+	uint32_t flags;
+	uint16_t ids[2], cmd;
+	char byte;
+
+	k_vfio_dev(k, 0, &v0);
+	d = lib_dev(ctx, v0.bdf);
+	if (by_group())	/* VFIO hands a group's device fd out once it is in a container */
+		assert_int_equal(iofd_device_region(d, IOFD_PCI_CONFIG, &size, NULL), -ENODEV);
+	assert_int_equal(iofd_device_attach(d, ioas), 0);
+	assert_int_equal(iofd_device_region(d, IOFD_PCI_CONFIG, &size, &flags), 0);
+	assert_true(size >= 256);
+	assert_int_equal(flags & (IOFD_REGION_READ | IOFD_REGION_WRITE),
+			 IOFD_REGION_READ | IOFD_REGION_WRITE);
+	assert_int_equal(iofd_device_region(d, IOFD_PCI_BAR(0), &size, &flags), 0);
+	assert_true(size >= 0x2000 && (flags & IOFD_REGION_MMAP));
+	assert_int_equal(iofd_device_region(d, 99, &size, NULL), -EINVAL);
+	assert_int_equal(iofd_device_irq_count(d, IOFD_PCI_IRQ_INTX), 1);
+	assert_int_equal(iofd_device_irq_count(d, IOFD_PCI_IRQ_MSIX), 65);	/* QEMU's NVMe */
+	assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 0x10000, &byte, 1), -EINVAL);
+	if (kern_is_real(k)) {
+		/* Config space (the simulator does not model region access). */
+		assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 0, ids, 4), 4);
+		assert_int_equal(ids[0], v0.vendor);
+		assert_int_equal(ids[1], v0.device);
+		assert_int_equal(iofd_device_bus_master(d, true), 0);
+		assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 4, &cmd, 2), 2);
+		assert_true(cmd & 0x4);
+		assert_int_equal(iofd_device_bus_master(d, false), 0);
+		assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 4, &cmd, 2), 2);
+		assert_false(cmd & 0x4);
+	}
+	iofd_device_close(d);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	lib_ctx_free(k, ctx);
+	k_close(k, ifd);
+}
+
 /* ------------------------------------------------------------------------
  * mock: dirty tracking asked for, devices that differ in it
  */
@@ -1079,6 +1127,7 @@ int main(void)
 		T_LAB(picked_iovas_are_aligned_and_usable),
 		T_LAB(attach_under_a_colliding_mapping_is_refused_cleanly),
 		T_LAB(opening_devices_names_the_problem),
+		T_LAB(device_access_through_the_device_fd),
 	};
 	const struct CMUnitTest mock[] = {
 		T_MOCK(one_map_lands_in_two_domains_of_different_classes),

@@ -344,7 +344,7 @@ void iofd_device_close(struct iofd_device *dev)
 	if (!dev)
 		return;
 	if (dev->ioas)
-		iofd_device_detach(dev);
+		iofd_device_detach_for_close(dev);
 	device_free(dev);
 }
 

@@ -94,6 +94,10 @@ extern const struct iofd_device_ops iofd_device_cdev_ops;
 extern const struct iofd_device_ops iofd_device_selftest_ops;
 extern const struct iofd_device_ops iofd_device_group_ops;
 
+/* Detach a device being closed: out of its IOAS even if the kernel
+ * refuses (closing the fd then detaches it). lib/ioas_attach.c. */
+void iofd_device_detach_for_close(struct iofd_device *dev);
+
 /* Bind an opened cdev to the context's iommufd and read its hw info.
  * lib/device_cdev.c. */
 int iofd_device_cdev_bind(struct iofd_device *dev, const char *syspath);

@@ -316,7 +316,9 @@ int iofd_device_attach(struct iofd_device *dev, struct iofd_ioas *ioas)
 	return r;
 }
 
-int iofd_device_detach(struct iofd_device *dev)
+/* Detach @dev; with @force, forget it even when the kernel refuses (the
+ * device is being closed, and closing its fd detaches it in the kernel). */
+static int detach(struct iofd_device *dev, bool force)
 {
 	struct iofd_ioas *ioas;
 	struct iofd_domain *d;
@@ -330,7 +332,15 @@ int iofd_device_detach(struct iofd_device *dev)
 	d = dev->domain;
 	kas = d->kas;
 	r = dev->ops->detach(dev, ioas);
-	if (r == 0) {
+	if (r < 0 && force) {
+		iofd_warn(dev->ctx, "%s: detach: %s; closing it anyway", dev->name, strerror(-r));
+		/* Closing the device's fd unbinds it, which detaches it: then
+		 * its domain can go below. */
+		if (dev->fd >= 0)
+			iofd_sys_close(dev->ctx, dev->fd);
+		dev->fd = -1;
+	}
+	if (r == 0 || force) {
 		remove_ptr((void **)d->devs, &d->n_devs, dev);
 		remove_ptr((void **)ioas->devs, &ioas->n_devs, dev);
 		dev->ioas = NULL;
@@ -341,6 +351,16 @@ int iofd_device_detach(struct iofd_device *dev)
 	}
 	pthread_rwlock_unlock(&ioas->lock);
 	return r;
+}
+
+int iofd_device_detach(struct iofd_device *dev)
+{
+	return detach(dev, false);
+}
+
+void iofd_device_detach_for_close(struct iofd_device *dev)
+{
+	detach(dev, true);
 }
 
 size_t iofd_ioas_device_count(const struct iofd_ioas *ioas)

@@ -949,6 +949,40 @@ static void auto_reaches_a_device_without_a_cdev_by_its_group(void **state)
 	iofd_ctx_free(ctx);
 }
 
+/* A device closed while the kernel refuses its detach still leaves its
+ * IOAS (closing the cdev detaches it in the kernel): no dangling device,
+ * domain or pin; the teardown checks the simulator holds nothing. */
+static void closing_a_device_whose_detach_fails_leaves_no_trace(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 2 * PS);
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *d;
+	uint64_t iova = 0;
+
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	ctx = sim_ctx(k, IOFD_BACKEND_IOMMUFD, 0);
+	ioas = lib_ioas(ctx, 0);
+	d = lib_dev(ctx, "0000:00:01.0");
+	assert_int_equal(iofd_device_attach(d, ioas), 0);
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_sim_fail_ioctl(k->sim, IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT, EIO, 1),
+			 0);
+	assert_int_equal(iofd_device_detach(d), -EIO);	/* detach itself reports it */
+	assert_int_equal(iofd_ioas_device_count(ioas), 1);	/* and changes nothing */
+	assert_int_equal(iofd_sim_fail_ioctl(k->sim, IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT, EIO, 1),
+			 0);
+	iofd_device_close(d);
+	assert_int_equal(iofd_ioas_device_count(ioas), 0);
+	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
+	assert_int_equal(iofd_sim_pinned_pages(k->sim), 0);
+	assert_int_equal(iofd_ioas_mapping_count(ioas), 1);	/* mappings stay */
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+}
+
 /* Type1's mapping limit: the library says what is left and answers
  * ENOSPC before asking the kernel; unmapping gives room back. */
 static void type1_runs_out_of_mappings_before_asking(void **state)
@@ -1140,6 +1174,7 @@ int main(void)
 		T_SIM(compat_group_and_cdev_devices_share_one_ioas),
 		T_SIM(type1_runs_out_of_mappings_before_asking),
 		T_SIM(auto_reaches_a_device_without_a_cdev_by_its_group),
+		T_SIM(closing_a_device_whose_detach_fails_leaves_no_trace),
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
 	};
 

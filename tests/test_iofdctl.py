@@ -18,53 +18,18 @@ import subprocess
 import sys
 import tempfile
 
+import tooltest
+from tooltest import check, section, skip
+
 IOFDCTL = None
 MKFAKE = None
-PASSED = 0
-FAILED = 0
-SKIPPED = 0
-
 # Drivers that leave a group viable (the library's documented rule).
 VIABLE_DRIVERS = ("vfio-pci", "pci-stub", "pcieport", "vfio-platform", "vfio-amba",
                   "vfio-fsl-mc", "vfio-cdx")
 
 
-def check(name, cond, detail=""):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL: %s%s" % (name, (": " + detail) if detail else ""))
-    return cond
-
-
-def skip(name, why):
-    global SKIPPED
-    SKIPPED += 1
-    print("SKIP: %s: %s" % (name, why))
-
-
 def run(args, tool=None, timeout=60):
-    cmd = [tool or IOFDCTL] + list(args)
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout)
-    return (p.returncode, p.stdout.decode("utf-8", "replace"),
-            p.stderr.decode("utf-8", "replace"))
-
-
-def section(text, title):
-    """Lines of the text section whose header starts with title, up to a blank line."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(title):
-            out = []
-            for l in lines[i + 1:]:
-                if not l.strip():
-                    break
-                out.append(l)
-            return out
-    return None
+    return tooltest.run([tool or IOFDCTL] + list(args), timeout=timeout)
 
 
 def table_blocks(lines):
@@ -538,8 +503,7 @@ def main():
         test_real_host()
     finally:
         shutil.rmtree(top, ignore_errors=True)
-    print("iofdctl: %d passed, %d failed, %d skipped" % (PASSED, FAILED, SKIPPED))
-    return 1 if FAILED else 0
+    return tooltest.summary("iofdctl")
 
 
 if __name__ == "__main__":

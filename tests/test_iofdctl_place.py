@@ -21,42 +21,22 @@ import subprocess
 import sys
 import tempfile
 
+import tooltest
+from tooltest import check, section, skip
+
 IOFDCTL = None
 IOFDCTL_SIM = None
 MKFAKE = None
 SANITIZED = False
-PASSED = 0
-FAILED = 0
-SKIPPED = 0
 
 # iofdctl-sim's exit status when the simulated kernel still holds something.
 EXIT_LEFT_BEHIND = 3
 
 
-def check(name, cond, detail=""):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL: %s%s" % (name, (": " + str(detail)) if detail != "" else ""))
-    return cond
-
-
-def skip(name, why):
-    global SKIPPED
-    SKIPPED += 1
-    print("SKIP: %s: %s" % (name, why))
-
-
 def run(args, tool=None, env=None, timeout=120):
-    e = dict(os.environ)
-    e.pop("IOFDCTL_SIM_FAIL", None)
+    e = {"IOFDCTL_SIM_FAIL": None}
     e.update(env or {})
-    p = subprocess.run([tool or IOFDCTL] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, env=e, timeout=timeout)
-    return (p.returncode, p.stdout.decode("utf-8", "replace"),
-            p.stderr.decode("utf-8", "replace"))
+    return tooltest.run([tool or IOFDCTL] + list(args), env=e, timeout=timeout)
 
 
 def sim(topology, args, fail=None):
@@ -65,20 +45,6 @@ def sim(topology, args, fail=None):
     if fail:
         env["IOFDCTL_SIM_FAIL"] = fail
     return run(args, tool=IOFDCTL_SIM, env=env)
-
-
-def section(text, title):
-    """The lines of a text section whose header starts with title, up to a blank line."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(title):
-            out = []
-            for l in lines[i + 1:]:
-                if not l.strip():
-                    break
-                out.append(l)
-            return out
-    return None
 
 
 def parse_text(text):
@@ -495,8 +461,7 @@ def main():
                       False, "%s: %r" % (type(e).__name__, e))
     finally:
         shutil.rmtree(top, ignore_errors=True)
-    print("iofdctl place: %d passed, %d failed, %d skipped" % (PASSED, FAILED, SKIPPED))
-    return 1 if FAILED else 0
+    return tooltest.summary("iofdctl place")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #define IOFD_TESTS_SIMTEST_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,6 +45,45 @@
 		}                                                         \
 		r_;                                                       \
 	})
+
+/* FNV-1a, for the sweeps' snapshots of kernel state. */
+#define SIM_HASH_INIT 0xcbf29ce484222325ull
+
+static inline uint64_t sim_mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ull;
+}
+
+/* What every sweep's snapshot starts with: fds, objects, pins, charges, and
+ * the simulator's own check that every domain maps what it should. */
+static inline uint64_t sim_snapshot_base(struct iofd_sim *sim)
+{
+	uint64_t h = SIM_HASH_INIT;
+
+	h = sim_mix(h, iofd_sim_open_fds(sim));
+	h = sim_mix(h, iofd_sim_objects(sim));
+	h = sim_mix(h, iofd_sim_pinned_pages(sim));
+	h = sim_mix(h, iofd_sim_locked_pages(sim));
+	assert_true(iofd_sim_check_domains(sim) >= 0);
+	return h;
+}
+
+/* A sweep's failure: the @n-th kernel call, or (@points) the @n-th failure
+ * point inside the kernel (an allocation, a pin, a charge). */
+static inline void sim_arm_failure(struct iofd_sim *sim, bool points, unsigned int n)
+{
+	if (points)
+		sim->fail_point_at = sim->points + n;
+	else
+		assert_int_equal(iofd_sim_fail_nth(sim, n, ENOMEM), 0);
+}
+
+/* Did it fire? When not, the sequence ran out of calls or points: the
+ * sweep is over. */
+static inline bool sim_failure_fired(const struct iofd_sim *sim, bool points)
+{
+	return points ? sim->fail_point_at == 0 : sim->fail_at == 0;
+}
 
 static inline uint64_t page_size(void)
 {

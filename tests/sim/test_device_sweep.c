@@ -34,59 +34,49 @@ struct seq {
 	int calls_failed;
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	return (h ^ v) * 0x100000001b3ull;
-}
-
 static uint64_t hash_tree(uint64_t h, const struct itree *t)
 {
 	struct itree_node *n;
 
 	itree_for_each(n, t, 0, UINT64_MAX)
-		h = mix(mix(h, n->start), n->last);
+		h = sim_mix(sim_mix(h, n->start), n->last);
 	return h;
 }
 
 /* Everything a failed call must not have changed. */
 static uint64_t snapshot(struct seq *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = sim_snapshot_base(s->sim);
 
-	h = mix(h, iofd_sim_open_fds(s->sim));
-	h = mix(h, iofd_sim_objects(s->sim));
-	h = mix(h, iofd_sim_pinned_pages(s->sim));
-	h = mix(h, iofd_sim_locked_pages(s->sim));
-	assert_true(iofd_sim_check_domains(s->sim) >= 0);
 	for (struct sim_dev *d = s->sim->topo->devs; d; d = d->next) {
-		h = mix(mix(h, d->idev != NULL), d->attached);
-		h = mix(h, d->open_count);
+		h = sim_mix(sim_mix(h, d->idev != NULL), d->attached);
+		h = sim_mix(h, d->open_count);
 		if (d->group)
-			h = mix(h, d->group->owner_cnt);
+			h = sim_mix(h, d->group->owner_cnt);
 	}
 	for (struct sim_dev *d = s->sim->topo->mocks; d; d = d->next)
-		h = mix(h, d->mock_id + 1);
+		h = sim_mix(h, d->mock_id + 1);
 	for (struct sim_ictx *ictx = s->sim->ictxs; ictx; ictx = ictx->next) {
-		h = mix(h, ictx->nobjs);
+		h = sim_mix(h, ictx->nobjs);
 		for (struct sim_igroup *ig = ictx->igroups; ig; ig = ig->next)
-			h = mix(mix(h, ig->refs), ig->hwpt ? ig->hwpt->obj.id : 0);
+			h = sim_mix(sim_mix(h, ig->refs), ig->hwpt ? ig->hwpt->obj.id : 0);
 		for (uint32_t id = 1; id < ictx->nslots; id++) {
 			struct sim_obj *obj = ictx->objs[id];
 
 			if (!obj)
 				continue;
-			h = mix(mix(mix(h, id), obj->type), obj->users);
+			h = sim_mix(sim_mix(sim_mix(h, id), obj->type), obj->users);
 			if (obj->type == SIM_OBJ_IOAS) {
 				struct sim_ioas *ioas = itree_entry(obj, struct sim_ioas, obj);
 
-				h = mix(h, ioas->iopt.iova_alignment);
-				h = mix(h, ioas->iopt.ndomains);
+				h = sim_mix(h, ioas->iopt.iova_alignment);
+				h = sim_mix(h, ioas->iopt.ndomains);
 				h = hash_tree(h, &ioas->iopt.reserved);
 				h = hash_tree(h, &ioas->iopt.areas);
 			} else if (obj->type == SIM_OBJ_HWPT_PAGING) {
 				struct sim_hwpt *hw = itree_entry(obj, struct sim_hwpt, obj);
 
-				h = mix(mix(h, hw->auto_domain), hw->dom.map.count);
+				h = sim_mix(sim_mix(h, hw->auto_domain), hw->dom.map.count);
 			}
 		}
 	}
@@ -278,15 +268,12 @@ static void sweep(bool points, bool mock)
 		bool fired;
 
 		s.sim = mock ? sim_make(IOFD_SIM_IOMMUFD_TEST, 0) : lab();
-		if (points)
-			s.sim->fail_point_at = s.sim->points + n;
-		else
-			assert_int_equal(iofd_sim_fail_nth(s.sim, n, ENOMEM), 0);
+		sim_arm_failure(s.sim, points, n);
 		if (mock)
 			mock_sequence(&s);
 		else
 			cdev_sequence(&s);
-		fired = points ? s.sim->fail_point_at == 0 : s.sim->fail_at == 0;
+		fired = sim_failure_fired(s.sim, points);
 		finish(&s);
 		failed_calls += s.calls_failed;
 		iofd_sim_free(s.sim);

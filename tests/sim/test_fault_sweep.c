@@ -30,17 +30,12 @@ struct seq {
 	int calls_failed;
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	return (h ^ v) * 0x100000001b3ull;
-}
-
 static uint64_t hash_tree(uint64_t h, const struct itree *t)
 {
 	struct itree_node *n;
 
 	itree_for_each(n, t, 0, UINT64_MAX)
-		h = mix(mix(h, n->start), n->last);
+		h = sim_mix(sim_mix(h, n->start), n->last);
 	return h;
 }
 
@@ -48,32 +43,28 @@ static uint64_t hash_tree(uint64_t h, const struct itree *t)
 static uint64_t snapshot(struct seq *s)
 {
 	struct sim_ictx *ictx = s->fd >= 0 ? sim_fd_ictx(s->sim, s->fd) : NULL;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = sim_snapshot_base(s->sim);
 
-	h = mix(h, iofd_sim_open_fds(s->sim));
-	h = mix(h, iofd_sim_objects(s->sim));
-	h = mix(h, iofd_sim_pinned_pages(s->sim));
-	h = mix(h, iofd_sim_locked_pages(s->sim));
 	if (!ictx)
 		return h;
-	h = mix(h, ictx->nobjs);
+	h = sim_mix(h, ictx->nobjs);
 	for (uint32_t id = 1; id < ictx->nslots; id++) {
 		struct sim_ioas *ioas = sim_ioas_get(ictx, id);
 		struct itree_node *n;
 
 		if (!ioas)
 			continue;
-		h = mix(mix(h, id), ioas->obj.users);
-		h = mix(h, ioas->iopt.iova_alignment);
-		h = mix(h, ioas->iopt.disable_large_pages);
-		h = mix(h, ioas->iopt.ndomains);
+		h = sim_mix(sim_mix(h, id), ioas->obj.users);
+		h = sim_mix(h, ioas->iopt.iova_alignment);
+		h = sim_mix(h, ioas->iopt.disable_large_pages);
+		h = sim_mix(h, ioas->iopt.ndomains);
 		h = hash_tree(h, &ioas->iopt.reserved);
 		h = hash_tree(h, &ioas->iopt.allowed);
 		itree_for_each(n, &ioas->iopt.areas, 0, UINT64_MAX) {
 			struct sim_area *ar = itree_entry(n, struct sim_area, node);
 
-			h = mix(mix(mix(h, n->start), n->last), ar->start_byte);
-			h = mix(mix(h, (uintptr_t)ar->pages), ar->filled);
+			h = sim_mix(sim_mix(sim_mix(h, n->start), n->last), ar->start_byte);
+			h = sim_mix(sim_mix(h, (uintptr_t)ar->pages), ar->filled);
 		}
 		assert_int_equal(sim_iopt_check(&ioas->iopt), 0);
 	}
@@ -203,12 +194,9 @@ static void sweep(bool points, bool with_domain)
 
 		s.sim = sim_make(0, 0);
 		domain_init(&s.dom, PS, 0, SIM_ULONG_MAX);
-		if (points)
-			s.sim->fail_point_at = s.sim->points + n;
-		else
-			assert_int_equal(iofd_sim_fail_nth(s.sim, n, ENOMEM), 0);
+		sim_arm_failure(s.sim, points, n);
 		run_sequence(&s, with_domain);
-		fired = points ? s.sim->fail_point_at == 0 : s.sim->fail_at == 0;
+		fired = sim_failure_fired(s.sim, points);
 		finish(&s);
 		failed_calls += s.calls_failed;
 		iofd_sim_free(s.sim);

@@ -47,26 +47,16 @@ struct seq {
 	int calls_failed;
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	return (h ^ v) * 0x100000001b3ull;
-}
-
 static uint64_t snapshot(struct seq *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = sim_snapshot_base(s->sim);
 
-	h = mix(h, iofd_sim_open_fds(s->sim));
-	h = mix(h, iofd_sim_objects(s->sim));
-	h = mix(h, iofd_sim_pinned_pages(s->sim));
-	h = mix(h, iofd_sim_locked_pages(s->sim));
-	h = mix(h, sim_vfio_containers_hash(s->sim));
-	assert_true(iofd_sim_check_domains(s->sim) >= 0);
+	h = sim_mix(h, sim_vfio_containers_hash(s->sim));
 	for (struct sim_dev *d = s->sim->topo->devs; d; d = d->next) {
-		h = mix(mix(h, d->idev != NULL), d->attached);
-		h = mix(h, d->open_count);
+		h = sim_mix(sim_mix(h, d->idev != NULL), d->attached);
+		h = sim_mix(h, d->open_count);
 		if (d->group)
-			h = mix(mix(mix(h, d->group->owner_cnt), d->group->cdev_open_cnt),
+			h = sim_mix(sim_mix(sim_mix(h, d->group->owner_cnt), d->group->cdev_open_cnt),
 				d->group->vfio_file != NULL);
 	}
 	/* What each device's DMA reaches. */
@@ -74,7 +64,7 @@ static uint64_t snapshot(struct seq *s)
 		for (uint64_t iova = 0x100000; iova < 0x100000 + 16 * PS; iova += PS) {
 			char b;
 
-			h = mix(h, (uint64_t)iofd_sim_dma_read(s->sim, devs[i], iova, &b, 1));
+			h = sim_mix(h, (uint64_t)iofd_sim_dma_read(s->sim, devs[i], iova, &b, 1));
 		}
 	}
 	return h;
@@ -323,12 +313,9 @@ static void sweep(bool points, void (*seq)(struct seq *), uint32_t flags)
 		bool fired;
 
 		s.sim = lab(flags);
-		if (points)
-			s.sim->fail_point_at = s.sim->points + n;
-		else
-			assert_int_equal(iofd_sim_fail_nth(s.sim, n, ENOMEM), 0);
+		sim_arm_failure(s.sim, points, n);
 		seq(&s);
-		fired = points ? s.sim->fail_point_at == 0 : s.sim->fail_at == 0;
+		fired = sim_failure_fired(s.sim, points);
 		if (!fired)
 			assert_int_equal(s.calls_failed, 0);	/* the clean run goes all the way */
 		finish(&s);

@@ -108,8 +108,6 @@ static int group_attach(struct iofd_device *dev, struct iofd_ioas *ioas, struct 
 {
 	int r;
 
-	if (dev->attached)	/* a move between classes of one container: nothing to do */
-		return 0;
 	/* On iommufd, aim first: a group joining an iommufd without a compat
 	 * IOAS makes one (iommufd_vfio_compat_ioas_create()), which would
 	 * then outlive us in the iommufd. */

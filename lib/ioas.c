@@ -271,17 +271,22 @@ static void count_entries(struct iofd_ioas *ioas, int64_t delta)
 /* Map @m into every live space, first to last, all or nothing. */
 static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 {
-	size_t i;
+	size_t done;
 	int r = 0;
 
-	for (i = 0; i < ioas->n_kas && r == 0; i++)
-		if (ioas->kas[i]->live)
-			r = iofd_kas_map(ioas->kas[i], m);
+	for (done = 0; done < ioas->n_kas; done++) {
+		if (!ioas->kas[done]->live)
+			continue;
+		r = iofd_kas_map(ioas->kas[done], m);
+		if (r < 0)
+			break;
+	}
 	if (r == 0)
 		return 0;
-	for (i--; i-- > 0;)
-		if (ioas->kas[i]->live)
-			ioas->kas[i]->be->unmap(ioas->kas[i], m->iova, m->length);
+	/* kas[done] refused it: undo the spaces before, copies first. */
+	while (done-- > 0)
+		if (ioas->kas[done]->live)
+			ioas->kas[done]->be->unmap(ioas->kas[done], m->iova, m->length);
 	return r;
 }
 
@@ -289,16 +294,21 @@ static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
  * source), all or nothing: a failure maps it back where it was gone. */
 static int unmap_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 {
-	size_t i;
+	size_t i = ioas->n_kas;
 	int r = 0;
 
-	for (i = ioas->n_kas; i-- > 0 && r == 0;)
-		if (ioas->kas[i]->live)
-			r = ioas->kas[i]->be->unmap(ioas->kas[i], m->iova, m->length);
+	while (i-- > 0) {
+		if (!ioas->kas[i]->live)
+			continue;
+		r = ioas->kas[i]->be->unmap(ioas->kas[i], m->iova, m->length);
+		if (r < 0)
+			break;
+	}
 	if (r == 0)
 		return 0;
-	for (i += 2; i < ioas->n_kas; i++)
-		if (ioas->kas[i]->live && iofd_kas_map(ioas->kas[i], m) < 0)
+	/* kas[i] refused it: the spaces after it have lost it already. */
+	for (size_t j = i + 1; j < ioas->n_kas; j++)
+		if (ioas->kas[j]->live && iofd_kas_map(ioas->kas[j], m) < 0)
 			iofd_err(ioas->ctx, "cannot restore %#llx+%#llx after a failed unmap",
 				 (unsigned long long)m->iova, (unsigned long long)m->length);
 	return r;

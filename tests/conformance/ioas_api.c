@@ -908,6 +908,13 @@ static void type1_split_mirrors_all_or_nothing(void **state)
 	/* Again without the failure: in both. */
 	assert_int_equal(iofd_ioas_map(ioas, more, 2 * PS, RWF, &iova2), 0);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", more, iova2, 2 * PS);
+	/* An unmap the first container refuses (after the second's went): the
+	 * second gets it back, so both still translate it. */
+	assert_int_equal(iofd_sim_fail_nth(k->sim, 2, EIO), 0);
+	assert_int_equal(iofd_ioas_unmap(ioas, iova2, 2 * PS), -EIO);
+	assert_int_equal(iofd_ioas_mapping_count(ioas), 2);
+	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", more, iova2, 2 * PS);
+	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 6);
 	/* Unmapped from both. */
 	assert_int_equal(iofd_ioas_unmap(ioas, iova2, 2 * PS), 0);
 	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:01.0", iova2, got, 1), -EFAULT);

@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "ctx.h"
 #include "device.h"
+#include "hot.h"
 #include "ioas.h"
 #include "log.h"
 #include "sysfs.h"
@@ -73,6 +74,7 @@ static int iommufd_copy(struct iofd_kas *dst, struct iofd_kas *src, uint64_t iov
 	return iofd_sys_ioctl(dst->ioas->ctx, dst->fd, IOFD_U_IOMMU_IOAS_COPY, &cmd);
 }
 
+IOFD_HOT
 static int iommufd_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint64_t length,
 		       uint32_t prot)
 {
@@ -88,6 +90,7 @@ static int iommufd_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint
 	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_IOMMU_IOAS_MAP, &cmd);
 }
 
+IOFD_HOT
 static int unmap(struct iofd_kas *kas, uint64_t iova, uint64_t length)
 {
 	struct iofd_u_iommu_ioas_unmap cmd = {
@@ -100,6 +103,7 @@ static int unmap(struct iofd_kas *kas, uint64_t iova, uint64_t length)
 	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_IOMMU_IOAS_UNMAP, &cmd);
 }
 
+IOFD_HOT
 static int iommufd_unmap(struct iofd_kas *kas, uint64_t iova, uint64_t length)
 {
 	return unmap(kas, iova, length);

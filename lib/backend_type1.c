@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "backend_probe.h"
 #include "ctx.h"
+#include "hot.h"
 #include "ioas.h"
 #include "kas.h"
 #include "log.h"
@@ -81,6 +82,7 @@ static int type1_kas_free(struct iofd_kas *kas)
 	return 0;
 }
 
+IOFD_HOT
 static int type1_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint64_t length,
 		     uint32_t prot)
 {
@@ -96,6 +98,7 @@ static int type1_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint64
 	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_MAP_DMA, &cmd);
 }
 
+IOFD_HOT
 static int unmap(struct iofd_kas *kas, uint32_t flags, uint64_t iova, uint64_t length)
 {
 	struct iofd_u_vfio_iommu_type1_dma_unmap cmd = {
@@ -108,6 +111,7 @@ static int unmap(struct iofd_kas *kas, uint32_t flags, uint64_t iova, uint64_t l
 	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &cmd);
 }
 
+IOFD_HOT
 static int type1_unmap(struct iofd_kas *kas, uint64_t iova, uint64_t length)
 {
 	return unmap(kas, 0, iova, length);

@@ -11,6 +11,7 @@
 
 #include "ctx.h"
 #include "device.h"
+#include "hot.h"
 #include "ioas.h"
 #include "kas.h"
 #include "log.h"
@@ -116,12 +117,10 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 	if (r < 0)
 		goto fail_free;
 	iofd_mt_init(&ioas->mt);
-	r = -pthread_rwlock_init(&ioas->lock, NULL);
-	if (r < 0)
-		goto fail_alloc;
+	iofd_rwlock_init(&ioas->lock);
 	r = iofd_kas_new(ioas, ioas->be, &kas);
 	if (r < 0)
-		goto fail_lock;
+		goto fail_alloc;
 	ioas->kas[ioas->n_kas++] = kas;
 	r = iofd_ioas_reload_ranges(ioas);
 	if (r < 0)
@@ -134,8 +133,6 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 
 fail_kernel:
 	iofd_kas_free(kas);
-fail_lock:
-	pthread_rwlock_destroy(&ioas->lock);
 fail_alloc:
 	iofd_iova_alloc_fini(&ioas->alloc);
 fail_free:
@@ -181,14 +178,14 @@ int iofd_ioas_free(struct iofd_ioas *ioas)
 
 	if (!ioas)
 		return 0;
-	pthread_rwlock_wrlock(&ioas->lock);
+	iofd_rwlock_wrlock(&ioas->lock);
 	r = ioas->n_devs ? -EBUSY : iofd_ioas_reap_domains(ioas);
 	while (r == 0 && ioas->n_kas) {
 		r = iofd_kas_free(ioas->kas[ioas->n_kas - 1]);
 		if (r == 0)
 			ioas->n_kas--;
 	}
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	if (r < 0)
 		return r;
 	iofd_mt_clear(&ioas->mt, free_mapping, NULL);
@@ -199,7 +196,6 @@ int iofd_ioas_free(struct iofd_ioas *ioas)
 		free(m);
 	}
 	iofd_iova_alloc_fini(&ioas->alloc);
-	pthread_rwlock_destroy(&ioas->lock);
 	free(ioas->kas);
 	free(ioas->domains);
 	free(ioas->devs);
@@ -269,6 +265,7 @@ static void count_entries(struct iofd_ioas *ioas, int64_t delta)
 }
 
 /* Map @m into every live space, first to last, all or nothing. */
+IOFD_HOT
 static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 {
 	size_t done;
@@ -292,6 +289,7 @@ static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 
 /* Unmap @m from every live space, last to first (copies before their
  * source), all or nothing: a failure maps it back where it was gone. */
+IOFD_HOT
 static int unmap_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 {
 	size_t i = ioas->n_kas;
@@ -351,6 +349,7 @@ static void forget(struct iofd_ioas *ioas, struct iofd_mapping *m)
 	mapping_put(ioas, m);
 }
 
+IOFD_HOT
 int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t flags,
 		  uint64_t *iova)
 {
@@ -365,7 +364,7 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 		return -EOVERFLOW;
 	at = flags & IOFD_MAP_FIXED_IOVA ? *iova : 0;
 
-	pthread_rwlock_wrlock(&ioas->lock);
+	iofd_rwlock_wrlock(&ioas->lock);
 	m = mapping_get(ioas);
 	r = m ? place_iova(ioas, va, length, flags, &at) : -ENOMEM;
 	if (r == 0 && out_of_entries(ioas))
@@ -390,13 +389,14 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 	}
 	if (r < 0 && m)
 		mapping_put(ioas, m);
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	if (r < 0)
 		return r;
 	*iova = at;
 	return 0;
 }
 
+IOFD_HOT
 int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 {
 	struct iofd_mapping *m, *next;
@@ -404,14 +404,14 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 
 	if (!ioas)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&ioas->lock);
+	iofd_rwlock_wrlock(&ioas->lock);
 	/* The common case, one whole mapping: one lookup. */
 	m = length ? iofd_mt_find_exact(&ioas->mt, iova, length) : NULL;
 	if (m) {
 		r = unmap_everywhere(ioas, m);
 		if (r == 0)
 			forget(ioas, m);
-		pthread_rwlock_unlock(&ioas->lock);
+		iofd_rwlock_wrunlock(&ioas->lock);
 		return r;
 	}
 	r = iofd_mt_range_check(&ioas->mt, iova, length);
@@ -427,7 +427,7 @@ int iofd_ioas_unmap(struct iofd_ioas *ioas, uint64_t iova, uint64_t length)
 			break;
 		forget(ioas, m);
 	}
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	return r;
 }
 
@@ -438,7 +438,7 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 
 	if (!ioas)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&ioas->lock);
+	iofd_rwlock_wrlock(&ioas->lock);
 	for (size_t i = ioas->n_kas; i-- > 0 && r == 0;)
 		if (ioas->kas[i]->live && iofd_mt_count(&ioas->mt))
 			r = ioas->kas[i]->be->unmap_all(ioas->kas[i]);
@@ -463,22 +463,24 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 			forget(ioas, m);
 		}
 	}
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	return r;
 }
 
+IOFD_HOT
 int iofd_ioas_translate(struct iofd_ioas *ioas, const void *vaddr, uint64_t *iova, uint64_t *len)
 {
 	int r;
 
 	if (!ioas || !iova)
 		return -EINVAL;
-	pthread_rwlock_rdlock(&ioas->lock);
+	iofd_rwlock_rdlock(&ioas->lock);
 	r = iofd_mt_vaddr_to_iova(&ioas->mt, (uintptr_t)vaddr, iova, len);
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_rdunlock(&ioas->lock);
 	return r;
 }
 
+IOFD_HOT
 int iofd_ioas_iova_to_vaddr(struct iofd_ioas *ioas, uint64_t iova, void **vaddr, uint64_t *len)
 {
 	uint64_t va;
@@ -486,9 +488,9 @@ int iofd_ioas_iova_to_vaddr(struct iofd_ioas *ioas, uint64_t iova, void **vaddr,
 
 	if (!ioas || !vaddr)
 		return -EINVAL;
-	pthread_rwlock_rdlock(&ioas->lock);
+	iofd_rwlock_rdlock(&ioas->lock);
 	r = iofd_mt_iova_to_vaddr(&ioas->mt, iova, &va, len);
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_rdunlock(&ioas->lock);
 	if (r == 0)
 		*vaddr = (void *)(uintptr_t)va;
 	return r;
@@ -501,11 +503,11 @@ int iofd_ioas_iova_ranges(struct iofd_ioas *ioas, struct iofd_iova_range *ranges
 
 	if (!ioas || (n && !ranges))
 		return -EINVAL;
-	pthread_rwlock_rdlock(&ioas->lock);
+	iofd_rwlock_rdlock(&ioas->lock);
 	total = iofd_iova_alloc_ranges(&ioas->alloc, &r);
 	if (n)
 		memcpy(ranges, r, (n < total ? n : total) * sizeof(*r));
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_rdunlock(&ioas->lock);
 	return (int)total;
 }
 
@@ -515,9 +517,9 @@ uint64_t iofd_ioas_iova_alignment(struct iofd_ioas *ioas)
 
 	if (!ioas)
 		return 0;
-	pthread_rwlock_rdlock(&ioas->lock);
+	iofd_rwlock_rdlock(&ioas->lock);
 	a = iofd_iova_alloc_alignment(&ioas->alloc);
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_rdunlock(&ioas->lock);
 	return a;
 }
 
@@ -527,9 +529,9 @@ size_t iofd_ioas_mapping_count(struct iofd_ioas *ioas)
 
 	if (!ioas)
 		return 0;
-	pthread_rwlock_rdlock(&ioas->lock);
+	iofd_rwlock_rdlock(&ioas->lock);
 	n = iofd_mt_count(&ioas->mt);
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_rdunlock(&ioas->lock);
 	return n;
 }
 
@@ -546,13 +548,13 @@ int64_t iofd_ioas_mappings_left(struct iofd_ioas *ioas)
 
 	if (!ioas)
 		return -EINVAL;
-	pthread_rwlock_rdlock(&ioas->lock);
+	iofd_rwlock_rdlock(&ioas->lock);
 	for (size_t i = 0; i < ioas->n_kas; i++) {
 		struct iofd_kas *kas = ioas->kas[i];
 
 		if (kas->live && kas->dma_avail >= 0 && (left < 0 || kas->dma_avail < left))
 			left = kas->dma_avail;
 	}
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_rdunlock(&ioas->lock);
 	return left;
 }

@@ -8,7 +8,6 @@
 #ifndef IOFD_IOAS_H
 #define IOFD_IOAS_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,6 +15,7 @@
 #include "iova_alloc.h"
 #include "kas.h"
 #include "mapping_table.h"
+#include "rwlock.h"
 
 struct iofd_domain {
 	struct iofd_ioas *ioas;
@@ -47,7 +47,7 @@ struct iofd_ioas {
 	 * the getters of the table. The domain, device and address-space
 	 * lists change only under the write side.
 	 */
-	pthread_rwlock_t lock;
+	struct iofd_rwlock lock;
 	struct iofd_mapping_table mt;
 	struct iofd_iova_alloc alloc;	/* the intersection of the live spaces' ranges */
 	bool ranges_stale;	/* re-reading them failed: retry before use */

@@ -306,9 +306,9 @@ int iofd_device_attach(struct iofd_device *dev, struct iofd_ioas *ioas)
 		return -EINVAL;
 	if (dev->ioas)
 		return -EBUSY;
-	pthread_rwlock_wrlock(&ioas->lock);
+	iofd_rwlock_wrlock(&ioas->lock);
 	r = attach_locked(dev, ioas);
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	if (r == 0)
 		iofd_info(dev->ctx, "%s: %s", dev->name, dev->placement);
 	else
@@ -328,7 +328,7 @@ static int detach(struct iofd_device *dev, bool force)
 	if (!dev || !dev->ioas)
 		return -EINVAL;
 	ioas = dev->ioas;
-	pthread_rwlock_wrlock(&ioas->lock);
+	iofd_rwlock_wrlock(&ioas->lock);
 	d = dev->domain;
 	kas = d->kas;
 	r = dev->ops->detach(dev, ioas);
@@ -349,7 +349,7 @@ static int detach(struct iofd_device *dev, bool force)
 			iofd_ioas_reap_domains(ioas);
 		kas_leave(ioas, kas, dev, true);
 	}
-	pthread_rwlock_unlock(&ioas->lock);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hot.h"
 #include "iova_alloc.h"
 
 static bool is_pow2(uint64_t x)
@@ -46,6 +47,7 @@ size_t iofd_iova_alloc_ranges(const struct iofd_iova_alloc *a,
 	return a->n_ranges;
 }
 
+IOFD_HOT
 uint64_t iofd_iova_alloc_alignment(const struct iofd_iova_alloc *a)
 {
 	return a->alignment;
@@ -133,6 +135,7 @@ static const struct iofd_iova_range *range_of(const struct iofd_iova_alloc *a,
 	return &a->ranges[lo - 1];
 }
 
+IOFD_HOT
 int iofd_iova_alloc_check_range(const struct iofd_iova_alloc *a, uint64_t iova, uint64_t length)
 {
 	const struct iofd_iova_range *r;

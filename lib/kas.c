@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "hot.h"
 #include "ioas.h"
 #include "kas.h"
 #include "log.h"
@@ -63,6 +64,7 @@ static uint32_t prot_of(const struct iofd_mapping *m)
 	       (m->flags & IOFD_MT_WRITE ? IOFD_MAP_WRITE : 0);
 }
 
+IOFD_HOT
 int iofd_kas_map(struct iofd_kas *kas, const struct iofd_mapping *m)
 {
 	struct iofd_kas *first = kas->ioas->kas[0];

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hot.h"
 #include "mapping_table.h"
 
 #define container_of(ptr, type, member) \
@@ -148,6 +149,7 @@ static struct iofd_mt_node *in_order_next(const struct iofd_mt_node *n)
 	return (struct iofd_mt_node *)p;
 }
 
+IOFD_HOT
 static void erase(struct iofd_mt_node **root, struct iofd_mt_node *n, update_fn fn)
 {
 	struct iofd_mt_node *from;
@@ -334,6 +336,7 @@ static int check_range(uint64_t start, uint64_t length)
 	return 0;
 }
 
+IOFD_HOT
 int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m)
 {
 	struct iofd_mt_node *n, *parent = NULL;
@@ -371,6 +374,7 @@ int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m)
 	return 0;
 }
 
+IOFD_HOT
 void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m)
 {
 	erase(&mt->iova_root, &m->iova_node, iova_update);
@@ -379,6 +383,7 @@ void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m)
 	mt->bytes -= m->length;
 }
 
+IOFD_HOT
 struct iofd_mapping *iofd_mt_find_exact(const struct iofd_mapping_table *mt,
 					uint64_t iova, uint64_t length)
 {
@@ -480,6 +485,7 @@ struct iofd_mapping *iofd_mt_vaddr_next(const struct iofd_mapping *m,
 	}
 }
 
+IOFD_HOT
 int iofd_mt_vaddr_to_iova(const struct iofd_mapping_table *mt, uint64_t vaddr,
 			  uint64_t *iova_ret, uint64_t *len_ret)
 {
@@ -494,6 +500,7 @@ int iofd_mt_vaddr_to_iova(const struct iofd_mapping_table *mt, uint64_t vaddr,
 	return 0;
 }
 
+IOFD_HOT
 int iofd_mt_iova_to_vaddr(const struct iofd_mapping_table *mt, uint64_t iova,
 			  uint64_t *vaddr_ret, uint64_t *len_ret)
 {

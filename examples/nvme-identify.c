@@ -9,7 +9,14 @@
  * on an eventfd. With two controllers they share one IOAS, and the program
  * shows where the library placed them.
  *
- *	nvme-identify [-b iommufd|type1|compat|auto] [--bad-dma] BDF...
+ *	nvme-identify [-b iommufd|type1|compat|auto] [--irq msix|intx] [--bad-dma] BDF...
+ *
+ * --irq intx routes the pin interrupt instead of MSI-X (QEMU's NVMe asserts
+ * INTx while MSI-X is off and the admin completion queue has entries):
+ * vfio-pci masks INTx as it signals the eventfd, so after each completion
+ * the program rings the completion doorbell (the controller lowers its pin)
+ * and unmasks; two commands complete by interrupt to show the second one
+ * arrives too.
  *
  * --bad-dma instead points the command at an IOVA that is not mapped: the
  * IOMMU must stop the DMA; the command fails, times out, or (QEMU's NVMe)
@@ -60,6 +67,7 @@ struct ctrl {
 	unsigned int sq_tail, cq_head, phase;
 	uint16_t cid;
 	int efd;
+	unsigned int irq;		/* IOFD_PCI_IRQ_MSIX or _INTX */
 };
 
 static size_t page;
@@ -150,12 +158,12 @@ static int ctrl_setup(struct ctrl *c, struct iofd_ioas *ioas)
 	    (r = dma_page(ioas, &c->cq, &c->cq_iova)) < 0 ||
 	    (r = dma_page(ioas, &c->buf, &c->buf_iova)) < 0)
 		return r;
-	/* Interrupts before queues: MSI-X vector 0 (the admin queue's) to an
-	 * eventfd. (QEMU's NVMe even ignores vectors enabled after.) */
+	/* Interrupts before queues: MSI-X vector 0 (the admin queue's), or
+	 * INTx, to an eventfd. (QEMU's NVMe even ignores vectors enabled after.) */
 	c->efd = eventfd(0, EFD_CLOEXEC);
 	if (c->efd < 0)
 		return -errno;
-	r = iofd_device_irq_set(c->dev, IOFD_PCI_IRQ_MSIX, 0, 1, &c->efd);
+	r = iofd_device_irq_set(c->dev, c->irq, 0, 1, &c->efd);
 	if (r < 0)
 		return r;
 	wr32(c, REG_AQA, (QDEPTH - 1) << 16 | (QDEPTH - 1));
@@ -201,6 +209,13 @@ static int identify(struct ctrl *c, uint64_t prp, bool by_irq)
 	if (c->cq_head == 0)
 		c->phase ^= 1;
 	wr32(c, REG_DBS + c->dstrd, c->cq_head);	/* admin CQ head doorbell */
+	/* INTx: the queue is empty, so the pin is down: let the next one in. */
+	if (c->irq == IOFD_PCI_IRQ_INTX) {
+		int r = iofd_device_irq_unmask(c->dev, IOFD_PCI_IRQ_INTX, 0);
+
+		if (r < 0)
+			return r;
+	}
 	return (cqe[3] >> 17) & 0x7fff;
 }
 
@@ -248,6 +263,8 @@ int main(int argc, char **argv)
 	struct iofd_ioas *ioas = NULL;
 	struct iofd_ctx *ctx = NULL;
 	bool bad_dma = false;
+	unsigned int irq = IOFD_PCI_IRQ_MSIX;
+	const char *irq_name = "MSI-X";
 	int n = 0, r = 0, failed = 0;
 
 	page = (size_t)sysconf(_SC_PAGESIZE);
@@ -258,6 +275,9 @@ int main(int argc, char **argv)
 			backend = !strcmp(b, "iommufd") ? IOFD_BACKEND_IOMMUFD :
 				  !strcmp(b, "type1")   ? IOFD_BACKEND_TYPE1 :
 				  !strcmp(b, "compat")  ? IOFD_BACKEND_COMPAT : IOFD_BACKEND_AUTO;
+		} else if (!strcmp(argv[i], "--irq") && i + 1 < argc) {
+			irq = !strcmp(argv[++i], "intx") ? IOFD_PCI_IRQ_INTX : IOFD_PCI_IRQ_MSIX;
+			irq_name = irq == IOFD_PCI_IRQ_INTX ? "INTx" : "MSI-X";
 		} else if (!strcmp(argv[i], "--bad-dma")) {
 			bad_dma = true;
 		} else if (n < 8) {
@@ -265,8 +285,11 @@ int main(int argc, char **argv)
 			ctrls[n++].bdf = argv[i];
 		}
 	}
+	for (int i = 0; i < n; i++)
+		ctrls[i].irq = irq;
 	if (!n) {
-		fprintf(stderr, "usage: %s [-b iommufd|type1|compat|auto] [--bad-dma] BDF...\n",
+		fprintf(stderr, "usage: %s [-b iommufd|type1|compat|auto] [--irq msix|intx] "
+				"[--bad-dma] BDF...\n",
 			argv[0]);
 		return 2;
 	}
@@ -316,18 +339,25 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		/* Again, completed by MSI-X vector 0 on the eventfd. */
-		memset(c->buf, 0, page);
-		while (poll(&(struct pollfd){ .fd = c->efd, .events = POLLIN }, 1, 0) == 1 &&
-		       read(c->efd, &(uint64_t){ 0 }, sizeof(uint64_t)) == sizeof(uint64_t))
-			;	/* the first command's interrupt */
-		st = identify(c, c->buf_iova, true);
-		if (st != 0 || report(c) < 0) {
-			fprintf(stderr, "%s: Identify (MSI-X): %s\n", c->bdf,
-				st < 0 ? strerror(-st) : "error status");
-			failed++;
-		} else {
-			printf("%s: the same by MSI-X interrupt: ok\n", c->bdf);
+		/* Again, completed by the interrupt on the eventfd (INTx: twice,
+		 * the second after the library unmasked it). */
+		for (int k = 0; k < (irq == IOFD_PCI_IRQ_INTX ? 2 : 1); k++) {
+			memset(c->buf, 0, page);
+			while (poll(&(struct pollfd){ .fd = c->efd, .events = POLLIN }, 1, 0) == 1 &&
+			       read(c->efd, &(uint64_t){ 0 }, sizeof(uint64_t)) == sizeof(uint64_t))
+				;	/* the polled command's interrupt */
+			st = identify(c, c->buf_iova, true);
+			if (st != 0 || report(c) < 0) {
+				fprintf(stderr, "%s: Identify (%s%s): %s\n", c->bdf, irq_name,
+					k ? ", again" : "", st < 0 ? strerror(-st) : "error status");
+				failed++;
+				break;
+			}
+			if (k == 0)
+				printf("%s: the same by %s interrupt: ok\n", c->bdf, irq_name);
+			else
+				printf("%s: a second command by %s interrupt, after unmasking: ok\n",
+				       c->bdf, irq_name);
 		}
 	}
 out:
@@ -339,7 +369,7 @@ out:
 			munmap((void *)c->bar, c->bar_len);
 		}
 		if (c->dev) {
-			iofd_device_irq_set(c->dev, IOFD_PCI_IRQ_MSIX, 0, 0, NULL);
+			iofd_device_irq_set(c->dev, c->irq, 0, 0, NULL);
 			iofd_device_bus_master(c->dev, false);
 		}
 		iofd_device_close(c->dev);

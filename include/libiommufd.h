@@ -402,6 +402,107 @@ IOFD_API int iofd_host_find_dev(const struct iofd_host *host, const char *name,
 				const struct iofd_hostdev **ret);
 
 /* ------------------------------------------------------------------------
+ * Handing a PCI device to vfio-pci and giving it back
+ *
+ * Both calls work through the driver core's sysfs files (Linux 6.12's ABI):
+ * the device's driver_override, its driver's unbind, the PCI bus's
+ * drivers_probe; never new_id, which would claim every device with the same
+ * ids. They write those files through the context's kernel (the seam of
+ * struct iofd_kernel_ops, so a simulated kernel sees them) and read the
+ * result back from sysfs under iofd_ctx_opts.sysfs_root. They need the
+ * privilege to write sysfs (root). Loading vfio-pci is not the library's
+ * job: "modprobe vfio-pci" first.
+ *
+ * "In use" (what iofd_host_bind_vfio() refuses without IOFD_BIND_FORCE):
+ *  - a block device of the device (a disk or partition in sysfs below it,
+ *    such as an NVMe namespace, or an NVMe multipath head of one of its
+ *    controllers) that is mounted (its major:minor in /proc/self/mountinfo:
+ *    this process's mount namespace), used as swap (/dev/NAME in
+ *    /proc/swaps), or held by another block device (its sysfs holders/
+ *    directory is not empty: device mapper, md, bcache);
+ *  - a network interface of the device (sysfs net/IF) that is up
+ *    (IFF_UP in net/IF/flags);
+ *  - the boot VGA device (boot_vga is 1): the firmware's console.
+ * An open file on the device (a block device opened raw, a socket bound to
+ * the interface while it is down) is not seen. The log names every use
+ * found; with IOFD_BIND_FORCE they are logged as warnings and the device
+ * is taken anyway (its filesystems then see I/O errors).
+ *
+ * Thread-safety: both calls may be used from several threads, for
+ * different devices. Two calls on one device at once (from this process
+ * or another) race as two shell scripts would.
+ */
+
+/* iofd_host_bind_vfio() flags */
+#define IOFD_BIND_FORCE	(1u << 0)	/* take the device even if the host uses it */
+
+/**
+ * iofd_host_bind_vfio() - hand a PCI device to vfio-pci.
+ * @ctx: a context
+ * @name: the device: a PCI address ("0000:00:03.0" or "00:03.0") or a path
+ *	to it in sysfs, as iofd_device_open() takes them
+ * @flags: 0, or IOFD_BIND_FORCE
+ *
+ * Sets the device's driver_override to "vfio-pci", unbinds it from its
+ * driver, asks the bus to probe it, and checks that vfio-pci took it (the
+ * device's driver link). Then it waits up to two seconds for the VFIO
+ * group node (DEV/vfio/N) to appear, and, when other devices of the same
+ * IOMMU group are still bound to host drivers, logs (warning) that the
+ * group is not viable yet and names them: the bind succeeds, but the
+ * device cannot be opened until they are bound to vfio-pci too (or
+ * unbound). On any failure it puts back what was there (driver_override,
+ * and the old driver bound again) and logs what failed: the call changes
+ * nothing. If even that fails, the log says in which state the device was
+ * left.
+ *
+ * Return: 0 when the device was bound now, 1 when it was on vfio-pci
+ * already (nothing done), or
+ *  -EINVAL: NULL @ctx or @name, an empty or malformed @name, unknown @flags
+ *  -ENOENT: no such PCI device
+ *  -ENODEV: @name is a sysfs path of something that is not a PCI device
+ *  -ENXIO: vfio-pci is not loaded (SYSFS/bus/pci/drivers/vfio-pci is
+ *	missing; like opening a device node whose driver is not there)
+ *  -EBUSY: the host uses the device (see "In use" above; the log says
+ *	how) and @flags has no IOFD_BIND_FORCE
+ *  -EIO: the kernel took every write but vfio-pci did not take the device
+ *	(its probe failed: no IOMMU group, a bridge, a denylisted device);
+ *	the old state was restored
+ *  -EACCES, -EPERM: not allowed to write sysfs
+ *  other errnos of reading sysfs or writing its files, passed through
+ */
+IOFD_API int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags);
+
+/**
+ * iofd_host_unbind_vfio() - give a PCI device on vfio-pci back to the host.
+ * @ctx: a context
+ * @name: the device, as for iofd_host_bind_vfio()
+ * @flags: 0 (no flags yet)
+ *
+ * Clears the device's driver_override, unbinds it from vfio-pci and asks
+ * the bus to probe it, so that the host's driver for it (nvme, e1000e)
+ * takes it back; the log names the driver that did, or says that none did
+ * (no driver on this host claims it: the device stays unbound, which is
+ * not an error). A device not on vfio-pci is left alone, except that a
+ * driver_override of "vfio-pci" is cleared (and, if the device has no
+ * driver, the bus probes it). On failure the device is put back on
+ * vfio-pci with its driver_override: the call changes nothing.
+ *
+ * The kernel does not finish unbinding vfio-pci from a device that a
+ * program has open: it asks that program to let go (the device's request
+ * IRQ) and waits. The library refuses (-EBUSY) when this context has the
+ * device's VFIO group open; a device opened elsewhere makes this call
+ * wait until it is closed.
+ *
+ * Return: 0 when the device was given back now, 1 when there was nothing
+ * to do (not on vfio-pci and no driver_override of vfio-pci), or
+ *  -EINVAL, -ENOENT, -ENODEV: as for iofd_host_bind_vfio()
+ *  -EBUSY: this context has the device's VFIO group open
+ *  -EACCES, -EPERM: not allowed to write sysfs
+ *  other errnos of reading sysfs or writing its files, passed through
+ */
+IOFD_API int iofd_host_unbind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags);
+
+/* ------------------------------------------------------------------------
  * IOMMU instances (from /sys/class/iommu)
  */
 
@@ -769,6 +870,25 @@ IOFD_API const char *iofd_device_placement(const struct iofd_device *dev);
 #define IOFD_REGION_READ	(1u << 0)
 #define IOFD_REGION_WRITE	(1u << 1)
 #define IOFD_REGION_MMAP	(1u << 2) /* some or all of it can be mmap'ed */
+/* Only the areas iofd_device_region_mmap_areas() lists can be mmap'ed
+ * (VFIO_REGION_INFO_CAP_SPARSE_MMAP); without it, with IOFD_REGION_MMAP,
+ * the whole region can. */
+#define IOFD_REGION_SPARSE_MMAP	(1u << 3)
+/* The MSI-X table (and PBA) in this BAR may be mmap'ed with the rest
+ * (VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, Linux 4.16; vfio-pci gives it to the
+ * BAR holding the table). Without it, on a BAR holding the table, expect a
+ * sparse region that leaves the table's pages out. */
+#define IOFD_REGION_MSIX_MAPPABLE (1u << 4)
+
+/**
+ * struct iofd_region_area - a part of a region that can be mmap'ed.
+ * @offset: from the start of the region, in bytes
+ * @size: in bytes
+ */
+struct iofd_region_area {
+	uint64_t offset;
+	uint64_t size;
+};
 
 /**
  * iofd_device_region() - a region's size and what it allows.
@@ -780,7 +900,9 @@ IOFD_API const char *iofd_device_placement(const struct iofd_device *dev);
  * @flags: where IOFD_REGION_* go (may be NULL)
  *
  * Return: 0, -EINVAL (NULL @dev, or an index the device does not have),
- * -ENODEV (no device fd yet), or the kernel's errno.
+ * -ENODEV (no device fd yet), -EIO (the kernel's capability chain does not
+ * hold together: an entry outside the answer, a loop, an area outside the
+ * region), or the kernel's errno.
  */
 IOFD_API int iofd_device_region(struct iofd_device *dev, unsigned int index, uint64_t *size,
 				uint32_t *flags);
@@ -804,6 +926,26 @@ IOFD_API int iofd_device_region_write(struct iofd_device *dev, unsigned int inde
 				      uint64_t offset, const void *buf, size_t len);
 
 /**
+ * iofd_device_region_mmap_areas() - the parts of a region that can be mmap'ed.
+ * @dev, @index: as iofd_device_region()
+ * @areas: where up to @n areas go, in the kernel's order (NULL when @n is 0)
+ * @n: room in @areas
+ *
+ * The areas of the region's sparse-mmap capability when it has one (a BAR
+ * whose MSI-X table the kernel keeps to itself: kernels before 4.16, some
+ * vfio-pci variant drivers); else, when the region can be mmap'ed at all
+ * (IOFD_REGION_MMAP), one area: the whole region; else none. Call with
+ * @n 0 to size the array.
+ *
+ * Return: how many areas the region has (may be more than @n: only @n were
+ * written), -EINVAL (NULL @dev, @areas NULL with @n > 0, an index the
+ * device does not have), -ENODEV, -EIO (a capability chain that does not
+ * hold together), -ENOMEM, or the kernel's errno.
+ */
+IOFD_API int iofd_device_region_mmap_areas(struct iofd_device *dev, unsigned int index,
+					   struct iofd_region_area *areas, size_t n);
+
+/**
  * iofd_device_region_mmap() - map a region (a BAR's registers) into memory.
  * @dev, @index: as iofd_device_region()
  * @offset: into the region, page aligned
@@ -811,13 +953,16 @@ IOFD_API int iofd_device_region_write(struct iofd_device *dev, unsigned int inde
  * @prot: PROT_READ | PROT_WRITE
  * @ret: where the address goes
  *
- * The mapping is the caller's: undo it with munmap(2) (the device fd stays
- * open until iofd_device_close()). Parts of a BAR may not be mappable (the
- * MSI-X table, on older kernels): the kernel refuses those (-EINVAL); use
- * iofd_device_region_read/write there.
+ * The window must lie inside one area of iofd_device_region_mmap_areas()
+ * (an area that ends the region reaches the end of its last page, as the
+ * kernel maps whole pages); else the library refuses it without asking the
+ * kernel. Use iofd_device_region_read/write for the rest (the MSI-X table
+ * of a sparse BAR). The mapping is the caller's: undo it with munmap(2)
+ * (the device fd stays open until iofd_device_close()); it is MAP_SHARED.
  *
- * Return: 0, -EINVAL (not mappable, out of range), -ENODEV, or the
- * kernel's errno.
+ * Return: 0, -EINVAL (NULL @ret, @len 0, @offset not page aligned, a
+ * window not inside one mmap-able area: nothing is mapped), -ENODEV, -EIO
+ * (see iofd_device_region()), or the kernel's errno.
  */
 IOFD_API int iofd_device_region_mmap(struct iofd_device *dev, unsigned int index,
 				     uint64_t offset, size_t len, int prot, void **ret);
@@ -859,14 +1004,50 @@ IOFD_API int iofd_device_irq_count(struct iofd_device *dev, unsigned int index);
  * @eventfds: @count eventfds (-1: leave that vector unrouted), or NULL to
  *	disable every vector of @index
  *
+ * One kind at a time: while INTx, MSI or MSI-X is routed, routing another
+ * kind is -EINVAL; disable the first. Routing more vectors of the kind in
+ * use adds or replaces them (MSI: only within the vectors enabled first).
+ * INTx is level-triggered and vfio-pci masks it as it delivers: after each
+ * interrupt, once the device has been serviced, iofd_device_irq_unmask().
  * The eventfds stay the caller's; VFIO holds its own references until the
- * vectors are disabled or the device is closed.
+ * vectors are disabled or the device is closed (closing the device
+ * disables everything).
  *
- * Return: 0, -EINVAL (vectors the device does not have), -ENODEV, or the
- * kernel's errno.
+ * Return: 0, -EINVAL (vectors the device does not have: for instance any
+ * MSI vector of a device without an MSI capability; another kind routed
+ * already; disabling a kind that is not routed), -EBADF (not an open fd),
+ * -ENODEV, or the kernel's errno.
  */
 IOFD_API int iofd_device_irq_set(struct iofd_device *dev, unsigned int index, unsigned int start,
 				 unsigned int count, const int *eventfds);
+
+/**
+ * iofd_device_irq_unmask() - let an interrupt be delivered again.
+ * @dev: a device
+ * @index: IOFD_PCI_IRQ_INTX (vfio-pci masks only INTx)
+ * @vector: 0
+ *
+ * vfio-pci masks INTx when it signals its eventfd (the line is level
+ * triggered and the device still asserts it); unmask it once the device
+ * no longer needs service. If the device still asserts the line then, the
+ * eventfd is signalled again at once and INTx stays masked.
+ *
+ * Return: 0 (also when not masked), -EINVAL (INTx not routed, @vector not
+ * 0, no such index), -ENOTTY (the kernel cannot mask @index: MSI, MSI-X),
+ * -ENODEV, or the kernel's errno.
+ */
+IOFD_API int iofd_device_irq_unmask(struct iofd_device *dev, unsigned int index,
+				    unsigned int vector);
+
+/**
+ * iofd_device_irq_mask() - hold an interrupt back until
+ * iofd_device_irq_unmask().
+ * @dev, @index, @vector: as iofd_device_irq_unmask()
+ *
+ * Return: as iofd_device_irq_unmask().
+ */
+IOFD_API int iofd_device_irq_mask(struct iofd_device *dev, unsigned int index,
+				  unsigned int vector);
 
 /* ------------------------------------------------------------------------
  * I/O address spaces

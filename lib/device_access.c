@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "device.h"
+#include "region.h"
 #include "uapi/vfio.h"
 
 #define PCI_COMMAND		0x04
@@ -34,17 +34,20 @@ static int region_info(struct iofd_device *dev, unsigned int index,
 int iofd_device_region(struct iofd_device *dev, unsigned int index, uint64_t *size,
 		       uint32_t *flags)
 {
-	struct iofd_u_vfio_region_info info;
-	int r = region_info(dev, index, &info);
+	struct iofd_region reg;
+	int r = iofd_region_info(dev, index, &reg);
 
 	if (r < 0)
 		return r;
 	if (size)
-		*size = info.size;
+		*size = reg.size;
 	if (flags)
-		*flags = (info.flags & IOFD_U_VFIO_REGION_INFO_FLAG_READ ? IOFD_REGION_READ : 0) |
-			 (info.flags & IOFD_U_VFIO_REGION_INFO_FLAG_WRITE ? IOFD_REGION_WRITE : 0) |
-			 (info.flags & IOFD_U_VFIO_REGION_INFO_FLAG_MMAP ? IOFD_REGION_MMAP : 0);
+		*flags = (reg.kflags & IOFD_U_VFIO_REGION_INFO_FLAG_READ ? IOFD_REGION_READ : 0) |
+			 (reg.kflags & IOFD_U_VFIO_REGION_INFO_FLAG_WRITE ? IOFD_REGION_WRITE : 0) |
+			 (reg.kflags & IOFD_U_VFIO_REGION_INFO_FLAG_MMAP ? IOFD_REGION_MMAP : 0) |
+			 (reg.sparse ? IOFD_REGION_SPARSE_MMAP : 0) |
+			 (reg.msix_mappable ? IOFD_REGION_MSIX_MAPPABLE : 0);
+	iofd_region_release(&reg);
 	return 0;
 }
 
@@ -97,20 +100,6 @@ int iofd_device_region_write(struct iofd_device *dev, unsigned int index, uint64
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? (int)len : -EIO;
-}
-
-int iofd_device_region_mmap(struct iofd_device *dev, unsigned int index, uint64_t offset,
-			    size_t len, int prot, void **ret)
-{
-	uint64_t at;
-	int r;
-
-	if (!ret || !len || (offset & ((uint64_t)sysconf(_SC_PAGESIZE) - 1)))
-		return -EINVAL;
-	r = region_span(dev, index, offset, len, IOFD_U_VFIO_REGION_INFO_FLAG_MMAP, &at);
-	if (r < 0)
-		return r;
-	return iofd_sys_mmap(dev->ctx, ret, len, prot, MAP_SHARED, dev->fd, (off_t)at);
 }
 
 int iofd_device_bus_master(struct iofd_device *dev, bool on)
@@ -175,4 +164,33 @@ int iofd_device_irq_set(struct iofd_device *dev, unsigned int index, unsigned in
 	r = iofd_sys_ioctl(dev->ctx, dev->fd, IOFD_U_VFIO_DEVICE_SET_IRQS, set);
 	free(set);
 	return r;
+}
+
+/* ACTION_MASK or _UNMASK of one vector, DATA_NONE. */
+static int irq_mask_action(struct iofd_device *dev, unsigned int index, unsigned int vector,
+			   uint32_t action)
+{
+	struct iofd_u_vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = IOFD_U_VFIO_IRQ_SET_DATA_NONE | action,
+		.index = index,
+		.start = vector,
+		.count = 1,
+	};
+
+	if (!dev)
+		return -EINVAL;
+	if (dev->fd < 0)
+		return -ENODEV;
+	return iofd_sys_ioctl(dev->ctx, dev->fd, IOFD_U_VFIO_DEVICE_SET_IRQS, &set);
+}
+
+int iofd_device_irq_unmask(struct iofd_device *dev, unsigned int index, unsigned int vector)
+{
+	return irq_mask_action(dev, index, vector, IOFD_U_VFIO_IRQ_SET_ACTION_UNMASK);
+}
+
+int iofd_device_irq_mask(struct iofd_device *dev, unsigned int index, unsigned int vector)
+{
+	return irq_mask_action(dev, index, vector, IOFD_U_VFIO_IRQ_SET_ACTION_MASK);
 }

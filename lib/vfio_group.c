@@ -17,8 +17,7 @@
 #include "uapi/vfio.h"
 #include "vfio_group.h"
 
-/* "0000:00:1f.2 (ahci), 0000:00:1f.3 (unbound)" */
-static void name_blockers(const struct iofd_group *hg, char *buf, size_t len)
+void iofd_group_name_blockers(const struct iofd_group *hg, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -80,7 +79,7 @@ static int open_group(struct iofd_ctx *ctx, const struct iofd_group *hg, int giv
 	}
 	r = iofd_sys_ioctl(ctx, fd, IOFD_U_VFIO_GROUP_GET_STATUS, &st);
 	if (r == 0 && !(st.flags & IOFD_U_VFIO_GROUP_FLAGS_VIABLE)) {
-		name_blockers(hg, who, sizeof(who));
+		iofd_group_name_blockers(hg, who, sizeof(who));
 		iofd_err(ctx, "IOMMU group %d is not viable: %s", hg->id,
 			 who[0] ? who : "a member is bound to a driver that uses the DMA API");
 		r = -EPERM;

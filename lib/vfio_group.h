@@ -13,6 +13,7 @@
 #include "libiommufd.h"
 
 struct iofd_kas;
+struct iofd_group;
 
 struct iofd_vfio_group {
 	struct iofd_vfio_group *next;	/* the context's list */
@@ -50,5 +51,9 @@ void iofd_vfio_group_unclaim(struct iofd_ctx *ctx, struct iofd_vfio_group *g, co
  * mapping over. Return: 0 and a malloc'ed array (maybe empty), or -errno. */
 int iofd_group_reserved_regions(struct iofd_ctx *ctx, int id, struct iofd_iova_range **ret,
 				size_t *n);
+
+/* The members that keep @hg from being viable, for a log message:
+ * "0000:00:1f.2 (ahci), 0000:00:1f.3 (unbound)"; "" when none. */
+void iofd_group_name_blockers(const struct iofd_group *hg, char *buf, size_t len);
 
 #endif

@@ -30,6 +30,7 @@
 #ifndef LIBIOMMUFD_SIM_H
 #define LIBIOMMUFD_SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libiommufd.h>
@@ -72,6 +73,9 @@ struct iofd_sim;
  * apart, as iofd_host_container_kind() does. Needs a kernel_version of
  * 6.2 or later. */
 #define IOFD_SIM_VFIO_CONTAINER_IOMMUFD	(1u << 4)
+/* vfio-pci is not loaded: no bus/pci/drivers/vfio-pci, and no device can
+ * be added on vfio-pci (-EINVAL). */
+#define IOFD_SIM_NO_VFIO_PCI		(1u << 5)
 
 /* A kernel version for iofd_sim_opts.kernel_version, as the kernel's
  * KERNEL_VERSION() makes it (a patch level above 255 counts as 255):
@@ -200,10 +204,13 @@ IOFD_SIM_API int iofd_sim_ctx_opts(struct iofd_sim *sim, struct iofd_ctx_opts *o
  * with CAP_IPC_LOCK, which only lifts the limit) and, like the kernel, not
  * to VmPin (iofd_sim_pinned_pages()). On a device cdev: the VFIO cdev ioctls (BIND_IOMMUFD,
  * ATTACH/DETACH_IOMMUFD_PT) and vfio-pci's GET_INFO, GET_REGION_INFO,
- * GET_IRQ_INFO and RESET; every other ioctl is -EINVAL before the bind
- * (as the kernel's) and -ENOTTY after (not modelled: SET_IRQS, FEATURE,
- * hot reset); read/write -EINVAL (region access is not modelled); closing
- * the last fd of a bound cdev unbinds the device; fstat() describes a
+ * GET_IRQ_INFO, SET_IRQS and RESET; every other ioctl is -EINVAL before the
+ * bind (as the kernel's) and -ENOTTY after (not modelled: FEATURE, hot
+ * reset); pread/pwrite reach the device's regions and mmap its memory BARs
+ * (see "vfio-pci's side of a device" below; before the bind -EINVAL), plain
+ * read/write -EINVAL (only positioned access is modelled); closing the last
+ * fd of a device turns its interrupts off, and of a bound cdev unbinds the
+ * device; fstat() describes a
  * character device (S_IFCHR | 0600, major 511, minor N). On /dev/iommu:
  * ioctl() is the kernel's iommufd ioctl, with the VFIO type1 ioctls it
  * answers itself; read/write/pread/pwrite give -EINVAL, mmap -ENODEV
@@ -397,6 +404,9 @@ IOFD_SIM_API int iofd_sim_add_iommu(struct iofd_sim *sim,
  * made for it enforce cache coherency (a later kernel's SMMUv3; 6.12 never
  * enforces it on SMMUv3). No effect on other IOMMU types. */
 #define IOFD_SIM_PCI_COHERENT		(1u << 2)
+/* The firmware's boot VGA device: boot_vga reads 1 (VGA-class devices
+ * without it read 0; others have no boot_vga). */
+#define IOFD_SIM_PCI_BOOT_VGA		(1u << 3)
 
 /**
  * struct iofd_sim_pci_opts - a PCI device.
@@ -418,10 +428,19 @@ IOFD_SIM_API int iofd_sim_add_iommu(struct iofd_sim *sim,
  *	(1b36:0010, class 0x010802)
  * @parent: the sysfs path of the bridge it sits behind
  *	("pci0000:00/0000:00:1c.0"); NULL: the root bus
+ * @host_driver: the driver that claims it by its ids ("nvme", "e1000e")
+ *	when the bus probes it without a driver_override; NULL: @driver
+ *	unless that is vfio-pci, else none (the lab's guest has no nvme or
+ *	e1000e driver). Every driver named here or in @driver is loaded.
+ *	While on its host driver the device shows what that driver makes,
+ *	by its class: an NVMe controller (class 0x0108xx) nvme/nvmeK with
+ *	namespace block device nvmeKn1 (259:K), an Ethernet controller
+ *	(0x0200xx) the interface net/ethK, down (K the lowest free number).
  *
  * The device answers VFIO_DEVICE_GET_INFO and friends as QEMU's NVMe does
  * under vfio-pci (a PCIe function with a 16 KiB BAR0 holding MSI-X, 4 KiB
- * of config space, INTx, 65 MSI-X vectors, ERR and REQ interrupts).
+ * of config space, INTx, 65 MSI-X vectors, ERR and REQ interrupts), or
+ * with ids 8086:10d3 as QEMU's e1000e (see iofd_sim_pci_irq()'s section).
  */
 struct iofd_sim_pci_opts {
 	size_t sz;
@@ -434,6 +453,7 @@ struct iofd_sim_pci_opts {
 	uint16_t device;
 	uint32_t class_code;
 	const char *parent;
+	const char *host_driver;
 };
 
 /**
@@ -451,6 +471,31 @@ struct iofd_sim_pci_opts {
  *  -ENOMEM, or the errno of writing the simulated sysfs tree
  */
 IOFD_SIM_API int iofd_sim_add_pci(struct iofd_sim *sim, const struct iofd_sim_pci_opts *opts);
+
+/* iofd_sim_pci_use() uses */
+#define IOFD_SIM_USE_MOUNTED	(1u << 0) /* namespace nvmeKn1 mounted on /mnt/nvmeKn1 */
+#define IOFD_SIM_USE_SWAP	(1u << 1) /* nvmeKn1 a swap area (/proc/swaps) */
+#define IOFD_SIM_USE_HELD	(1u << 2) /* nvmeKn1 held by dm-0 (its holders/) */
+#define IOFD_SIM_USE_UP		(1u << 3) /* interface ethK up (IFF_UP, operstate up) */
+
+/**
+ * iofd_sim_pci_use() - say how the host uses a device on its host driver.
+ * @sim: a simulator
+ * @bdf: the device's address
+ * @uses: IOFD_SIM_USE_* bits (0: unused), replacing what was set
+ *
+ * The uses show where Linux shows them: /proc/self/mountinfo and
+ * /proc/swaps (which the simulator serves through its open op, so open
+ * them through the ops) and sysfs. They last while the device stays on
+ * its host driver: a driver unbound takes its block devices and
+ * interfaces, and their uses, with it (Linux would keep a dead mount).
+ *
+ * Return: 0, or -EINVAL (NULL argument, unknown bit, a block use on a
+ * device that is not an NVMe controller, UP on one that is not Ethernet),
+ * -ENOENT (no such device), -ENODEV (not on its host driver now), or the
+ * errno of writing the simulated sysfs tree.
+ */
+IOFD_SIM_API int iofd_sim_pci_use(struct iofd_sim *sim, const char *bdf, uint32_t uses);
 
 /**
  * iofd_sim_sysfs_root() - the simulated host's sysfs ("/sys").
@@ -520,6 +565,60 @@ IOFD_SIM_API int iofd_sim_dma_read(struct iofd_sim *sim, const char *dev, uint64
  */
 IOFD_SIM_API int iofd_sim_dma_write(struct iofd_sim *sim, const char *dev, uint64_t iova,
 				    const void *buf, size_t len);
+
+/* ------------------------------------------------------------------------
+ * vfio-pci's side of a device: regions and interrupts
+ *
+ * A PCI device on vfio-pci answers as vfio-pci does for the QEMU device it
+ * stands for: QEMU's NVMe controller (BAR0 of 16 KiB with the MSI-X table
+ * at 0x2000 and the PBA at 0x3000, 65 MSI-X vectors, INTx, no MSI), or,
+ * for ids 8086:10d3, QEMU's e1000e (BAR0 and BAR1 of 128 KiB, 32 bytes of
+ * I/O ports in BAR2, BAR3 of 16 KiB holding 5 MSI-X vectors, a 256 KiB
+ * ROM, one MSI vector). Config space shows the ids, the class, INTA# and
+ * the capability list, and takes writes to the command register only; BARs
+ * are memory (pread/pwrite, and mmap of memory BARs, MAP_SHARED); the
+ * MSI-X table reads ~0 and drops writes through pread/pwrite, as vfio-pci
+ * keeps it; the MSI-X BAR carries VFIO_REGION_INFO_CAP_MSIX_MAPPABLE.
+ * VFIO_DEVICE_SET_IRQS follows vfio_pci_intrs.c (sim/README.md).
+ */
+
+/**
+ * iofd_sim_pci_sparse_msix() - make vfio-pci keep a device's MSI-X table
+ * out of mmap, as kernels before 4.16 (and some vfio-pci variant drivers) do.
+ * @sim: a simulator
+ * @bdf: the device's PCI address
+ * @on: true: the MSI-X BAR carries a VFIO_REGION_INFO_CAP_SPARSE_MMAP
+ *	capability whose areas leave out the table's pages (NVMe: 0-0x2000
+ *	and 0x3000-0x4000), no MSIX_MAPPABLE, and an mmap that reaches into
+ *	those pages is EINVAL; false: as 6.12 (the default)
+ *
+ * Return: 0, -EINVAL (NULL argument), -ENODEV (no such PCI device), -ENOMEM.
+ */
+IOFD_SIM_API int iofd_sim_pci_sparse_msix(struct iofd_sim *sim, const char *bdf, bool on);
+
+/**
+ * iofd_sim_pci_irq() - a device raises (or lowers) an interrupt.
+ * @sim: a simulator
+ * @bdf: the device's PCI address
+ * @index: VFIO's IRQ index: 0 INTx, 1 MSI, 2 MSI-X
+ * @vector: the vector (0 for INTx); below the device's count of @index
+ * @level: INTx: 1 asserts the pin, 0 lowers it (INTx is level-triggered);
+ *	MSI and MSI-X: 1 (a message)
+ *
+ * INTx: while INTx is routed (VFIO_DEVICE_SET_IRQS) and not masked, an
+ * asserted pin signals its eventfd and vfio-pci masks it; it stays masked
+ * until ACTION_UNMASK, which signals again at once if the pin is still
+ * asserted (and stays masked). MSI and MSI-X: the vector's eventfd is
+ * signalled when that kind is routed, the vector has an eventfd, and bus
+ * mastering is on in the command register (a message is a memory write).
+ *
+ * Return: 1 when an eventfd was signalled, 0 when nothing was delivered
+ * (masked, not routed, no eventfd, no bus mastering, or a lowered pin);
+ * -EINVAL (NULL argument, an index other than 0..2, a vector the device
+ * does not have, a bad @level), -ENODEV (no such PCI device), -ENOMEM.
+ */
+IOFD_SIM_API int iofd_sim_pci_irq(struct iofd_sim *sim, const char *bdf, unsigned int index,
+				  unsigned int vector, int level);
 
 /**
  * iofd_sim_check_domains() - the kernel selftests' MD_CHECK_MAP, on every domain.

@@ -15,6 +15,7 @@
 
 #include "kversion.h"
 #include "topology.h"
+#include "vfio_pci.h"
 
 #define SIM_OPTS_SZ_V1 (offsetof(struct iofd_sim_opts, memlock_pages) + sizeof(uint64_t))
 #define SIM_OPTS_MAX_SZ 4096
@@ -244,10 +245,17 @@ static int s_open(void *priv, const char *path, int flags)
 	r = inject(sim, false, 0);
 	if (!r) {
 		/* "/dev/X", or X under the simulated host's dev root */
+		const char *sys_root = sim->topo->fs_made ? sim->topo->fs.sys : NULL;
+		size_t m = sys_root ? strlen(sys_root) : 0;
+
 		if (path && !strncmp(path, "/dev/", 5))
 			r = open_node(sim, path + 5);
 		else if (path && n && !strncmp(path, dev_root, n) && path[n] == '/')
 			r = open_node(sim, path + n + 1);
+		else if (path && !strncmp(path, "/proc/", 6))
+			r = sim_proc_open(sim, path, flags);
+		else if (path && m && !strncmp(path, sys_root, m) && path[m] == '/')
+			r = sim_sysfs_attr_open(sim, path + m + 1, flags);
 		else
 			r = -ENOENT;
 	}
@@ -308,11 +316,20 @@ static int s_mmap(void *priv, void **ret, size_t len, int prot, int flags, int f
 	struct iofd_sim *sim = priv;
 	int r;
 
-	/* No simulated file has mmap: the VFS answers ENODEV. */
 	pthread_mutex_lock(&sim->lock);
 	r = inject(sim, false, 0);
-	if (!r)
-		r = sim_fd_file(sim, fd) ? -ENODEV : -EBADF;
+	if (!r) {
+		struct sim_file *f = sim_fd_file(sim, fd);
+
+		if (!f)
+			r = -EBADF;
+		else if (offset < 0)
+			r = -EINVAL;
+		else if (!f->ops->mmap)	/* the VFS's answer */
+			r = -ENODEV;
+		else
+			r = f->ops->mmap(f, ret, len, prot, flags, (uint64_t)offset);
+	}
 	pthread_mutex_unlock(&sim->lock);
 	return r;
 }
@@ -322,7 +339,7 @@ static int s_munmap(void *priv, void *addr, size_t len)
 	struct iofd_sim *sim = priv;
 	int r;
 
-	/* Nothing simulated is mapped yet. */
+	/* What a simulated file maps (a BAR) is the caller's to munmap(2). */
 	pthread_mutex_lock(&sim->lock);
 	r = inject(sim, false, 0);
 	pthread_mutex_unlock(&sim->lock);
@@ -347,8 +364,11 @@ static ssize_t rw(struct iofd_sim *sim, int fd, void *buf, size_t len, bool pos,
 		r = -EINVAL;
 	else if (pos && f->ops->nonseekable)
 		r = -ESPIPE;
+	else if (pos && (write ? f->ops->pwrite : f->ops->pread))
+		r = write ? f->ops->pwrite(f, (uint64_t)(uintptr_t)buf, len, (uint64_t)off)
+			  : f->ops->pread(f, (uint64_t)(uintptr_t)buf, len, (uint64_t)off);
 	else if (pos && off > 0)
-		r = -EINVAL;	/* no simulated file has positions yet */
+		r = -EINVAL;	/* a file without positions */
 	else if (write ? !f->ops->write : !f->ops->read)
 		r = -EINVAL;
 	else if (write)
@@ -484,6 +504,7 @@ void iofd_sim_free(struct iofd_sim *sim)
 	for (int fd = 0; fd < sim->fdtab_len; fd++)
 		if (sim->fdtab[fd])
 			sim_fd_close(sim, fd);
+	sim_vpci_free_all(sim);
 	sim_topo_free(sim);
 	pthread_mutex_unlock(&sim->lock);
 	free(sim->fdtab);

@@ -17,7 +17,7 @@
 
 #define SIM_KNOWN_FLAGS                                                       \
 	(IOFD_SIM_CAP_IPC_LOCK | IOFD_SIM_CAP_SYS_RESOURCE | IOFD_SIM_IOMMUFD_TEST | \
-	 IOFD_SIM_NO_THP | IOFD_SIM_VFIO_CONTAINER_IOMMUFD)
+	 IOFD_SIM_NO_THP | IOFD_SIM_VFIO_CONTAINER_IOMMUFD | IOFD_SIM_NO_VFIO_PCI)
 
 #define SIM_MAX_IOCTL_RULES 16
 
@@ -31,6 +31,7 @@ struct sim_file;
 struct sim_ictx;
 struct sim_topo;
 struct sim_vcontainer;
+struct sim_vpci;
 
 struct iofd_sim {
 	pthread_mutex_t lock;
@@ -69,6 +70,7 @@ struct iofd_sim {
 	struct sim_topo *topo;
 	struct sim_ictx *ictxs;
 	struct sim_vcontainer *vcontainers;	/* open /dev/vfio/vfio (vfio_group.c) */
+	struct sim_vpci *vpcis;		/* vfio-pci's device state (vfio_pci.c) */
 };
 
 /* ------------------------------------------------------------------------
@@ -95,6 +97,11 @@ struct sim_file_ops {
 	/* @buf a user pointer; NULL ops: EINVAL, as the VFS answers */
 	ssize_t (*read)(struct sim_file *f, uint64_t buf, size_t len);
 	ssize_t (*write)(struct sim_file *f, uint64_t buf, size_t len);
+	/* pread/pwrite at @pos; NULL: the file has no positions (EINVAL past 0) */
+	ssize_t (*pread)(struct sim_file *f, uint64_t buf, size_t len, uint64_t pos);
+	ssize_t (*pwrite)(struct sim_file *f, uint64_t buf, size_t len, uint64_t pos);
+	/* mmap; NULL: ENODEV, as the VFS answers */
+	int (*mmap)(struct sim_file *f, void **ret, size_t len, int prot, int flags, uint64_t pos);
 	void (*release)(struct sim_file *f);
 };
 
@@ -152,6 +159,10 @@ int sim_vfio_cdev_open(struct iofd_sim *sim, unsigned int n);
 /* /dev/vfio/vfio and /dev/vfio/N (vfio_group.c) */
 int sim_vfio_container_open(struct iofd_sim *sim);
 int sim_vfio_group_open(struct iofd_sim *sim, unsigned int n);
+/* Writable sysfs attributes (pci_bus.c): @rel is relative to the sysfs
+ * root; and /proc/self/mountinfo, /proc/swaps. */
+int sim_sysfs_attr_open(struct iofd_sim *sim, const char *rel, int flags);
+int sim_proc_open(struct iofd_sim *sim, const char *path, int flags);
 
 static inline bool sim_has(const struct iofd_sim *sim, uint32_t flag)
 {

@@ -443,6 +443,60 @@ static int bind_driver(struct sim_sysfs *fs, const char *bus, const char *dev_re
 	return link_in(fs, drv, devname, dev_rel);
 }
 
+int sim_sysfs_driver(struct sim_sysfs *fs, const char *bus, const char *driver)
+{
+	if (!fs || !sim_sysfs_name_ok(bus) || !sim_sysfs_name_ok(driver))
+		return -EINVAL;
+	return driver_dir(fs, bus, driver);
+}
+
+int sim_sysfs_bind(struct sim_sysfs *fs, const char *bus, const char *devname,
+		   const char *driver)
+{
+	char dev[PATH_MAX];
+
+	if (!fs || !sim_sysfs_name_ok(bus))
+		return -EINVAL;
+	SIM_TRY(device_rel(fs, devname, dev, sizeof(dev)));
+	return bind_driver(fs, bus, dev, devname, driver);
+}
+
+int sim_sysfs_unbind(struct sim_sysfs *fs, const char *bus, const char *devname,
+		     const char *driver)
+{
+	char dev[PATH_MAX], rel[PATH_MAX];
+
+	if (!fs || !sim_sysfs_name_ok(bus) || !sim_sysfs_name_ok(driver))
+		return -EINVAL;
+	SIM_TRY(device_rel(fs, devname, dev, sizeof(dev)));
+	SIM_TRY(fmt(rel, sizeof(rel), "%s/driver", dev));
+	SIM_TRY(sim_sysfs_remove(fs, rel));
+	SIM_TRY(fmt(rel, sizeof(rel), "sys/bus/%s/drivers/%s/%s", bus, driver, devname));
+	return sim_sysfs_remove(fs, rel);
+}
+
+int sim_sysfs_device_rel(struct sim_sysfs *fs, const char *devname, char *buf, size_t len)
+{
+	return fs ? device_rel(fs, devname, buf, len) : -EINVAL;
+}
+
+int sim_sysfs_remove(struct sim_sysfs *fs, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!fs || !sim_sysfs_rel_ok(rel))
+		return -EINVAL;
+	SIM_TRY(abs_path(fs, rel, path, sizeof(path)));
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode)) {
+		nftw(path, remove_one, 16, FTW_PHYS | FTW_DEPTH);
+		return rmdir(path) < 0 ? -errno : 0;
+	}
+	return unlink(path) < 0 ? -errno : 0;
+}
+
 bool sim_sysfs_bdf_ok(const char *bdf)
 {
 	size_t n;

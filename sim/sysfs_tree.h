@@ -60,6 +60,21 @@ int sim_sysfs_link(struct sim_sysfs *fs, const char *rel, const char *target_rel
  * to @driver (NULL: unbound). */
 int sim_sysfs_pci(struct sim_sysfs *fs, const char *bdf, const char *parent,
 		  uint16_t vendor, uint16_t device, uint32_t class_code, const char *driver);
+/* A driver's directory on @bus (bind, unbind, uevent; new_id and
+ * remove_id on pci). */
+int sim_sysfs_driver(struct sim_sysfs *fs, const char *bus, const char *driver);
+/* Device @devname (by its bus link) bound to / unbound from @driver: its
+ * "driver" link and the driver's link to it. */
+int sim_sysfs_bind(struct sim_sysfs *fs, const char *bus, const char *devname,
+		   const char *driver);
+int sim_sysfs_unbind(struct sim_sysfs *fs, const char *bus, const char *devname,
+		     const char *driver);
+/* A device's directory relative to the root, by its kernel name. */
+int sim_sysfs_device_rel(struct sim_sysfs *fs, const char *devname, char *buf, size_t len);
+/* Remove the file, link or directory (with everything in it) at @rel;
+ * nothing there is fine. */
+int sim_sysfs_remove(struct sim_sysfs *fs, const char *rel);
+
 /* A platform device (sys/devices/platform/@name). */
 int sim_sysfs_platform(struct sim_sysfs *fs, const char *name, const char *driver);
 

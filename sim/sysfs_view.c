@@ -39,6 +39,11 @@ static int skeleton(struct iofd_sim *sim, struct sim_sysfs *fs)
 	 * iommufd: the same misc device) and /dev/iommu (6.2) */
 	SIM_TRY(sim_sysfs_vfio(fs, sim_kernel_has(sim, SIM_KF_VFIO_CDEV), true,
 			       sim_kernel_has(sim, SIM_KF_IOMMUFD)));
+	/* The driver core's bus files, and vfio-pci unless it is not loaded. */
+	SIM_TRY(sim_sysfs_write(fs, "sys/bus/pci/drivers_probe", "%s", ""));
+	SIM_TRY(sim_sysfs_write(fs, "sys/bus/pci/drivers_autoprobe", "1\n"));
+	if (!sim_has(sim, IOFD_SIM_NO_VFIO_PCI))
+		SIM_TRY(sim_sysfs_driver(fs, "pci", "vfio-pci"));
 	if (sim->topo->mock_iommu)
 		SIM_TRY(add_platform_iommu(fs, sim->topo->mock_iommu->name, sim->topo->mock_iommu->name));
 	return 0;
@@ -137,6 +142,17 @@ int sim_view_add_dev(struct iofd_sim *sim, const struct sim_dev *dev)
 		return r;
 	SIM_TRY(sim_sysfs_pci(fs, dev->name, dev->parent[0] ? dev->parent : NULL, dev->vendor,
 			  dev->device, dev->class_code, dev->driver[0] ? dev->driver : NULL));
+	if (dev->host_driver[0])
+		SIM_TRY(sim_sysfs_driver(fs, "pci", dev->host_driver));
+	if ((dev->class_code >> 8) == 0x0300 || (dev->flags & IOFD_SIM_PCI_BOOT_VGA)) {
+		char rel[PATH_MAX];
+
+		SIM_TRY(sim_sysfs_device_rel(fs, dev->name, rel, sizeof(rel)));
+		SIM_TRY(sim_sysfs_write(fs, strcat(rel, "/boot_vga"), "%d\n",
+					!!(dev->flags & IOFD_SIM_PCI_BOOT_VGA)));
+	}
+	if (dev->host_driver[0] && !strcmp(dev->driver, dev->host_driver))
+		SIM_TRY(sim_view_host_children(sim, (struct sim_dev *)dev));
 	if (!dev->iommu)
 		return 0;
 	SIM_TRY(sim_sysfs_iommu_add(fs, dev->iommu->name, dev->name));

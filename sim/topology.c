@@ -173,7 +173,7 @@ static int group_free_id(struct sim_topo *t)
 }
 
 /* VFIO makes a device of anything bound to vfio-pci or a variant of it. */
-static bool vfio_driver(const char *driver)
+bool sim_vfio_driver(const char *driver)
 {
 	size_t n = strlen(driver);
 
@@ -183,7 +183,7 @@ static bool vfio_driver(const char *driver)
 /* Drivers that leave a group's DMA to its user (driver_managed_dma). */
 static bool dma_managed_driver(const char *driver)
 {
-	return !*driver || vfio_driver(driver) || !strcmp(driver, "pci-stub") ||
+	return !*driver || sim_vfio_driver(driver) || !strcmp(driver, "pci-stub") ||
 	       !strcmp(driver, "pcieport");
 }
 
@@ -206,6 +206,27 @@ struct sim_dev *sim_topo_find_dev(struct iofd_sim *sim, const char *name)
 	return NULL;
 }
 
+int sim_topo_free_cdev(struct iofd_sim *sim)
+{
+	int n = 0;
+
+	while (sim_topo_find_cdev(sim, (unsigned int)n))
+		n++;
+	return n;
+}
+
+bool sim_driver_loaded(struct iofd_sim *sim, const char *driver)
+{
+	if (!*driver)
+		return false;
+	if (!strcmp(driver, "vfio-pci"))
+		return !sim_has(sim, IOFD_SIM_NO_VFIO_PCI);
+	for (struct sim_dev *d = sim->topo->devs; d; d = d->next)
+		if (!strcmp(d->driver, driver) || !strcmp(d->host_driver, driver))
+			return true;
+	return false;
+}
+
 struct sim_dev *sim_topo_find_cdev(struct iofd_sim *sim, unsigned int n)
 {
 	for (struct sim_dev *d = sim->topo->devs; d; d = d->next)
@@ -216,7 +237,8 @@ struct sim_dev *sim_topo_find_cdev(struct iofd_sim *sim, unsigned int n)
 
 static int pci_check(struct iofd_sim *sim, const struct iofd_sim_pci_opts *o)
 {
-	const uint32_t known = IOFD_SIM_PCI_GROUP | IOFD_SIM_PCI_NO_CDEV | IOFD_SIM_PCI_COHERENT;
+	const uint32_t known = IOFD_SIM_PCI_GROUP | IOFD_SIM_PCI_NO_CDEV | IOFD_SIM_PCI_COHERENT |
+			       IOFD_SIM_PCI_BOOT_VGA;
 
 	if ((o->flags & ~known) || !o->bdf || !sim_sysfs_bdf_ok(o->bdf) ||
 	    strlen(o->bdf) >= sizeof(((struct sim_dev *)0)->name) ||
@@ -224,6 +246,10 @@ static int pci_check(struct iofd_sim *sim, const struct iofd_sim_pci_opts *o)
 			   strlen(o->driver) >= sizeof(((struct sim_dev *)0)->driver))) ||
 	    (o->parent && (!sim_sysfs_rel_ok(o->parent) ||
 			   strlen(o->parent) >= sizeof(((struct sim_dev *)0)->parent))) ||
+	    (o->host_driver && (!sim_sysfs_name_ok(o->host_driver) ||
+				strlen(o->host_driver) >= sizeof(((struct sim_dev *)0)->host_driver) ||
+				sim_vfio_driver(o->host_driver))) ||
+	    (o->driver && sim_has(sim, IOFD_SIM_NO_VFIO_PCI) && !strcmp(o->driver, "vfio-pci")) ||
 	    ((o->flags & IOFD_SIM_PCI_GROUP) && o->group < 0) || o->iommu < -1 ||
 	    o->class_code > 0xffffff)
 		return -EINVAL;
@@ -258,6 +284,11 @@ int iofd_sim_add_pci(struct iofd_sim *sim, const struct iofd_sim_pci_opts *opts)
 	snprintf(d->name, sizeof(d->name), "%s", o.bdf);
 	snprintf(d->driver, sizeof(d->driver), "%s", o.driver ? o.driver : "");
 	snprintf(d->parent, sizeof(d->parent), "%s", o.parent ? o.parent : "");
+	if (o.host_driver)
+		snprintf(d->host_driver, sizeof(d->host_driver), "%s", o.host_driver);
+	else if (!sim_vfio_driver(d->driver))
+		snprintf(d->host_driver, sizeof(d->host_driver), "%s", d->driver);
+	d->host_index = -1;
 	d->iommu = o.iommu >= 0 ? sim->topo->iommus[o.iommu] : NULL;
 	d->flags = o.flags;
 	d->vendor = o.vendor;
@@ -285,9 +316,9 @@ int iofd_sim_add_pci(struct iofd_sim *sim, const struct iofd_sim_pci_opts *opts)
 				g->id = id;
 		}
 		d->group = g;
-		d->vfio = vfio_driver(d->driver);
+		d->vfio = sim_vfio_driver(d->driver);
 		if (d->vfio && !(o.flags & IOFD_SIM_PCI_NO_CDEV))
-			d->cdev = (int)sim->topo->ncdevs;
+			d->cdev = sim_topo_free_cdev(sim);
 	}
 	if (r == 0)
 		r = sim_view_add_dev(sim, d);

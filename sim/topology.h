@@ -58,6 +58,10 @@ struct sim_dev {
 	uint16_t vendor, device;
 	uint32_t class_code;
 	uint32_t flags;			/* IOFD_SIM_PCI_* */
+	char host_driver[64];		/* claims it by its ids; "" none */
+	char override[256];		/* driver_override; "" none */
+	int host_index;			/* K of nvmeK / ethK while on its host driver, or -1 */
+	uint32_t uses;			/* IOFD_SIM_USE_*, while on its host driver */
 	bool vfio;			/* a VFIO device: on vfio-pci, behind an IOMMU */
 	int cdev;			/* N of /dev/vfio/devices/vfioN, or -1 */
 	bool mock;
@@ -98,6 +102,17 @@ struct sim_dev *sim_topo_find_cdev(struct iofd_sim *sim, unsigned int n);
  * @flags, -ENOMEM. */
 int sim_mock_dev_new(struct iofd_sim *sim, uint32_t flags, struct sim_dev **ret);
 void sim_mock_dev_free(struct iofd_sim *sim, struct sim_dev *dev);
+
+/* The lowest cdev number no device has. */
+int sim_topo_free_cdev(struct iofd_sim *sim);
+/* Is @driver loaded (some device names it, or vfio-pci unless
+ * IOFD_SIM_NO_VFIO_PCI)? Is it vfio-pci or a variant? */
+bool sim_driver_loaded(struct iofd_sim *sim, const char *driver);
+bool sim_vfio_driver(const char *driver);
+/* Move @dev to @driver ("": unbound): topology and sysfs (pci_bus.c). */
+int sim_pci_set_driver(struct iofd_sim *sim, struct sim_dev *dev, const char *driver);
+/* What a host driver shows of @dev (pci_bus.c): its namespace or interface. */
+int sim_view_host_children(struct iofd_sim *sim, struct sim_dev *dev);
 
 /* Would VFIO take @g: no member bound to a driver that uses the DMA API? */
 bool sim_group_viable(struct iofd_sim *sim, const struct sim_group *g);

@@ -3,9 +3,9 @@
  * VFIO device cdevs, /dev/vfio/devices/vfioN (drivers/vfio/device_cdev.c,
  * vfio_main.c, vfio/iommufd.c) of the simulated host's vfio-pci devices:
  * VFIO_DEVICE_BIND_IOMMUFD (once per device: a second fd's bind is EINVAL),
- * ATTACH_IOMMUFD_PT (attached already: a replace), DETACH_IOMMUFD_PT, and
- * vfio-pci's GET_INFO, GET_REGION_INFO, GET_IRQ_INFO and RESET, answered as
- * QEMU's NVMe controller answers them. Closing the fd unbinds the device.
+ * ATTACH_IOMMUFD_PT (attached already: a replace), DETACH_IOMMUFD_PT; the
+ * rest (vfio-pci's ioctls, region access, mmap) goes to vfio_pci.c. Closing
+ * the fd closes the device (its interrupts off) and unbinds it.
  * Nothing but BIND works before the bind (EINVAL).
  */
 #include <errno.h>
@@ -15,6 +15,7 @@
 
 #include "device.h"
 #include "kversion.h"
+#include "vfio_pci.h"
 #include "uapi/vfio.h"
 
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
@@ -29,9 +30,6 @@ struct vfio_df {
 	struct sim_file *group;	/* opened through its group: a reference on the group's file */
 	bool access_granted;
 };
-
-/* vfio_pci's region index in the fd's offset (VFIO_PCI_INDEX_TO_OFFSET). */
-#define REGION_OFFSET(i) ((uint64_t)(i) << 40)
 
 /* ------------------------------------------------------------------------
  * Bind, attach, detach
@@ -155,92 +153,6 @@ static int df_detach_ioctl(struct sim_file *f, uint64_t arg)
 }
 
 /* ------------------------------------------------------------------------
- * vfio-pci's information ioctls, as QEMU's NVMe controller answers them
- */
-
-static int get_info(struct sim_file *f, uint64_t arg)
-{
-	struct iofd_u_vfio_device_info info = { 0 };
-	size_t minsz = offsetofend(struct iofd_u_vfio_device_info, num_irqs);
-
-	if (sim_copy_from_user(f->sim, &info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	if (info.argsz < sizeof(info))
-		minsz = info.argsz;
-	else
-		minsz = sizeof(info);
-	info.flags = IOFD_U_VFIO_DEVICE_FLAGS_PCI | IOFD_U_VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = IOFD_U_VFIO_PCI_NUM_REGIONS;
-	info.num_irqs = IOFD_U_VFIO_PCI_NUM_IRQS;
-	return sim_copy_to_user(f->sim, arg, &info, minsz);
-}
-
-static int get_region_info(struct sim_file *f, uint64_t arg)
-{
-	struct iofd_u_vfio_region_info info;
-	const size_t minsz = offsetofend(struct iofd_u_vfio_region_info, offset);
-	struct iofd_u_vfio_info_cap_header msix = {
-		.id = IOFD_U_VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, .version = 1,
-	};
-
-	if (sim_copy_from_user(f->sim, &info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	switch (info.index) {
-	case IOFD_U_VFIO_PCI_CONFIG_REGION_INDEX:
-		info.offset = REGION_OFFSET(info.index);
-		info.size = 0x1000;	/* PCIe: extended config space */
-		info.flags = IOFD_U_VFIO_REGION_INFO_FLAG_READ | IOFD_U_VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	case IOFD_U_VFIO_PCI_BAR0_REGION_INDEX:
-		/* 16 KiB of registers, the MSI-X table inside: mmappable. */
-		info.offset = REGION_OFFSET(info.index);
-		info.size = 0x4000;
-		info.flags = IOFD_U_VFIO_REGION_INFO_FLAG_READ | IOFD_U_VFIO_REGION_INFO_FLAG_WRITE |
-			     IOFD_U_VFIO_REGION_INFO_FLAG_MMAP | IOFD_U_VFIO_REGION_INFO_FLAG_CAPS;
-		if (info.argsz < sizeof(info) + sizeof(msix)) {
-			info.argsz = sizeof(info) + sizeof(msix);
-			info.cap_offset = 0;
-		} else {
-			if (sim_copy_to_user(f->sim, arg + sizeof(info), &msix, sizeof(msix)))
-				return -EFAULT;
-			info.cap_offset = sizeof(info);
-		}
-		break;
-	case IOFD_U_VFIO_PCI_BAR1_REGION_INDEX ... IOFD_U_VFIO_PCI_ROM_REGION_INDEX:
-		info.offset = REGION_OFFSET(info.index);
-		info.size = 0;
-		info.flags = 0;
-		break;
-	default:	/* no VGA, no device-specific regions */
-		return -EINVAL;
-	}
-	return sim_copy_to_user(f->sim, arg, &info, minsz);
-}
-
-static int get_irq_info(struct sim_file *f, uint64_t arg)
-{
-	struct iofd_u_vfio_irq_info info;
-	const size_t minsz = offsetofend(struct iofd_u_vfio_irq_info, count);
-	static const uint32_t count[IOFD_U_VFIO_PCI_NUM_IRQS] = { 1, 0, 65, 1, 1 };
-
-	if (sim_copy_from_user(f->sim, &info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz || info.index >= IOFD_U_VFIO_PCI_NUM_IRQS)
-		return -EINVAL;
-	info.flags = IOFD_U_VFIO_IRQ_INFO_EVENTFD;
-	info.count = count[info.index];
-	if (info.index == IOFD_U_VFIO_PCI_INTX_IRQ_INDEX)
-		info.flags |= IOFD_U_VFIO_IRQ_INFO_MASKABLE | IOFD_U_VFIO_IRQ_INFO_AUTOMASKED;
-	else if (info.index != IOFD_U_VFIO_PCI_MSIX_IRQ_INDEX)	/* MSI-X: dynamic */
-		info.flags |= IOFD_U_VFIO_IRQ_INFO_NORESIZE;
-	return sim_copy_to_user(f->sim, arg, &info, minsz);
-}
-
-/* ------------------------------------------------------------------------
  * The file
  */
 
@@ -259,23 +171,39 @@ static int df_ioctl(struct sim_file *f, unsigned int cmd, uint64_t arg)
 		return df->group ? -ENOTTY : df_attach(f, arg);
 	case IOFD_U_VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		return df->group ? -ENOTTY : df_detach_ioctl(f, arg);
-	case IOFD_U_VFIO_DEVICE_GET_INFO:
-		return get_info(f, arg);
-	case IOFD_U_VFIO_DEVICE_GET_REGION_INFO:
-		return get_region_info(f, arg);
-	case IOFD_U_VFIO_DEVICE_GET_IRQ_INFO:
-		return get_irq_info(f, arg);
-	case IOFD_U_VFIO_DEVICE_RESET:
-		return 0;	/* the function reset works */
 	default:
-		return -ENOTTY;	/* vfio-pci's answer; SET_IRQS etc. are not modelled */
+		return sim_vpci_ioctl(f->sim, df->dev, cmd, arg);
 	}
 }
 
-/* Region access is not modelled; before the bind the kernel says EINVAL too. */
+/* read/write at the file position: only positioned access is modelled. */
 static ssize_t df_rw(struct sim_file *f, uint64_t buf, size_t len)
 {
 	return -EINVAL;
+}
+
+/* Region access; before the bind the kernel says EINVAL. */
+static ssize_t df_pread(struct sim_file *f, uint64_t buf, size_t len, uint64_t pos)
+{
+	struct vfio_df *df = f->priv;
+
+	return df->access_granted ? sim_vpci_rw(f->sim, df->dev, buf, len, pos, false) : -EINVAL;
+}
+
+static ssize_t df_pwrite(struct sim_file *f, uint64_t buf, size_t len, uint64_t pos)
+{
+	struct vfio_df *df = f->priv;
+
+	return df->access_granted ? sim_vpci_rw(f->sim, df->dev, buf, len, pos, true) : -EINVAL;
+}
+
+static int df_mmap(struct sim_file *f, void **ret, size_t len, int prot, int flags, uint64_t pos)
+{
+	struct vfio_df *df = f->priv;
+
+	if (!df->access_granted)
+		return -EINVAL;
+	return sim_vpci_mmap(f->sim, df->dev, ret, len, prot, flags, pos);
 }
 
 static void group_df_unbind(struct sim_dev *dev);
@@ -286,11 +214,16 @@ static void df_release(struct sim_file *f)
 
 	if (df->group) {
 		/* vfio_df_group_close(): the last close unbinds from iommufd */
-		if (--df->dev->open_count == 0 && df->dev->idev)
-			group_df_unbind(df->dev);
+		if (--df->dev->open_count == 0) {
+			sim_vpci_close(f->sim, df->dev);
+			if (df->dev->idev)
+				group_df_unbind(df->dev);
+		}
 		sim_vfio_group_device_closed(df->group);
 	} else if (df->access_granted) {
-		/* vfio_df_unbind_iommufd(): detach, unbind, drop the iommufd */
+		/* vfio_df_unbind_iommufd(): the device closed, detach, unbind,
+		 * drop the iommufd */
+		sim_vpci_close(f->sim, df->dev);
 		df_detach(df);
 		df->dev->open_count = 0;
 		sim_idev_unbind(df->dev->idev);
@@ -308,6 +241,9 @@ static const struct sim_file_ops vfio_cdev_fops = {
 	.ioctl = df_ioctl,
 	.read = df_rw,
 	.write = df_rw,
+	.pread = df_pread,
+	.pwrite = df_pwrite,
+	.mmap = df_mmap,
 	.release = df_release,
 };
 
@@ -318,6 +254,9 @@ static const struct sim_file_ops vfio_group_device_fops = {
 	.ioctl = df_ioctl,
 	.read = df_rw,
 	.write = df_rw,
+	.pread = df_pread,
+	.pwrite = df_pwrite,
+	.mmap = df_mmap,
 	.release = df_release,
 };
 

@@ -41,6 +41,8 @@ static const char usage_text[] =
 "SYNOPSIS\n"
 "    iofdctl [OPTIONS] [probe]\n"
 "    iofdctl [OPTIONS] place [--dirty] DEVICE...\n"
+"    iofdctl [OPTIONS] bind [--force] DEVICE\n"
+"    iofdctl [OPTIONS] unbind DEVICE\n"
 "    iofdctl [COMMAND] --help | --version\n"
 "\n"
 "DESCRIPTION\n"
@@ -72,6 +74,9 @@ static const char usage_text[] =
 "              domains libiommufd put them, and why; then detach them\n"
 "              (the devices must be on vfio-pci: 'iofdctl place --help'\n"
 "              says more)\n"
+"    bind      hand DEVICE to vfio-pci (refused while the host uses it,\n"
+"              unless --force: 'iofdctl bind --help' says more)\n"
+"    unbind    give DEVICE back from vfio-pci to its host driver\n"
 "\n"
 "OPTIONS\n"
 "    --json             print one JSON document instead of text\n"
@@ -96,7 +101,8 @@ static const char usage_text[] =
 "    iofdctl\n"
 "    iofdctl --json | jq '.groups[] | select(.viable | not)'\n"
 "    iofdctl --sysfs-root /tmp/fake/sys --dev-root /tmp/fake/dev\n"
-"    iofdctl place 0000:00:01.0 0000:00:02.0\n";
+"    iofdctl place 0000:00:01.0 0000:00:02.0\n"
+"    iofdctl bind 0000:00:03.0 && iofdctl unbind 0000:00:03.0\n";
 
 /* ------------------------------------------------------------------------
  * Facts shared by both output forms
@@ -566,7 +572,11 @@ int tool_ctx_new(const struct options *o, struct iofd_ctx **ret, const char **sy
 		  .backend = o->backend,
 		  .sysfs_root = o->sysfs_root,
 		  .dev_root = o->dev_root);
-	if (o->verbose) {
+	if (o->log_fn) {
+		opts.log_fn = o->log_fn;
+		opts.log_userdata = o->log_userdata;
+		opts.log_priority = 7; /* LOG_DEBUG: the command filters */
+	} else if (o->verbose) {
 		opts.log_fn = log_to_stderr;
 		opts.log_priority = 7; /* LOG_DEBUG */
 	}
@@ -634,6 +644,8 @@ struct command {
 static const struct command commands[] = {
 	{ "probe", "", 0, 0, cmd_probe, NULL },
 	{ "place", "at least one DEVICE", 1, -1, cmd_place, place_usage_text },
+	{ "bind", "one DEVICE", 1, 1, cmd_bind, bind_usage_text },
+	{ "unbind", "one DEVICE", 1, 1, cmd_unbind, bind_usage_text },
 };
 
 static const struct command *find_command(const char *name)
@@ -663,6 +675,7 @@ enum {
 	OPT_DEV_ROOT,
 	OPT_BACKEND,
 	OPT_DIRTY,
+	OPT_FORCE,
 };
 
 int main(int argc, char **argv)
@@ -673,6 +686,7 @@ int main(int argc, char **argv)
 		{ "dev-root", required_argument, NULL, OPT_DEV_ROOT },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "dirty", no_argument, NULL, OPT_DIRTY },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -706,6 +720,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DIRTY:
 			o.dirty = true;
+			break;
+		case OPT_FORCE:
+			o.force = true;
 			break;
 		case 'v':
 			o.verbose = true;
@@ -743,6 +760,8 @@ int main(int argc, char **argv)
 		help_command = cmd->name;
 	if (o.dirty && cmd->run != cmd_place)
 		return usage_error("option '--dirty' is for 'place' only");
+	if (o.force && cmd->run != cmd_bind)
+		return usage_error("option '--force' is for 'bind' only");
 	int nargs = argc - optind;
 
 	if (nargs < cmd->min_args)

@@ -25,6 +25,10 @@ struct options {
 	bool json;
 	bool verbose;
 	bool dirty;			/* place --dirty */
+	bool force;			/* bind --force */
+	/* Set by a command that takes the library's messages itself. */
+	iofd_log_fn log_fn;
+	void *log_userdata;
 	const char *sysfs_root;		/* NULL: the library's default */
 	const char *dev_root;
 	enum iofd_backend backend;
@@ -112,5 +116,8 @@ int tool_host_finish(int status);
 
 int cmd_place(const struct options *o, int argc, char **argv);
 extern const char place_usage_text[];
+int cmd_bind(const struct options *o, int argc, char **argv);
+int cmd_unbind(const struct options *o, int argc, char **argv);
+extern const char bind_usage_text[];
 
 #endif

@@ -16,6 +16,12 @@
  *             mode, second-stage A/D), with NVMe 0000:00:01.0 and
  *             0000:00:02.0; dmar1, snoop control without dirty tracking,
  *             with NVMe 0000:00:03.0.
+ *   host      devices on their host drivers, for bind and unbind: dmar0 (VT-d
+ *             with snoop control); NVMe 0000:00:01.0 on nvme with its
+ *             namespace nvme0n1 mounted, NVMe 0000:00:02.0 on nvme (unused),
+ *             e1000e 0000:00:03.0 on e1000e with eth0 up, NVMe 0000:00:04.0
+ *             on vfio-pci (host driver nvme), NVMe 0000:00:05.0 on vfio-pci
+ *             (host driver nvme) in a group with 0000:00:05.1 on ahci.
  *   lab-sc    the lab's guest (tests/vm): QEMU q35 with one VT-d unit with
  *   lab-nosc  snoop control (lab-sc) or without (lab-nosc), NVMe
  *             0000:00:01.0 and 0000:00:02.0 and e1000e 0000:00:03.0 on
@@ -69,6 +75,8 @@ struct sim_pci {
 	int group;		/* < 0: a group of its own */
 	uint16_t vendor, device;
 	uint32_t class_code;	/* all three 0: QEMU's NVMe */
+	const char *host_driver;	/* NULL: the simulator's default */
+	uint32_t uses;		/* IOFD_SIM_USE_* */
 };
 
 struct topology {
@@ -84,28 +92,37 @@ static const struct topology topologies[] = {
 	  { { IOFD_IOMMU_INTEL_VTD, "dmar0", QEMU_VTD_ECAP_SC },
 	    { IOFD_IOMMU_INTEL_VTD, "dmar1", QEMU_VTD_ECAP_NOSC },
 	    { IOFD_IOMMU_ARM_SMMUV3, NULL, 0 } }, 3,
-	  { { "0000:00:01.0", 0, "vfio-pci", -1, 0, 0, 0 },
-	    { "0000:00:02.0", 1, "vfio-pci", -1, 0, 0, 0 },
-	    { "0000:00:03.0", 2, "vfio-pci", -1, 0, 0, 0 },
-	    { "0000:00:04.0", 0, "e1000e", -1, 0x8086, 0x10d3, 0x020000 },
-	    { "0000:00:05.0", 0, "vfio-pci", 10, 0, 0, 0 },
-	    { "0000:00:05.1", 0, "ahci", 10, 0x8086, 0x2922, 0x010601 } }, 6 },
+	  { { "0000:00:01.0", 0, "vfio-pci", -1, 0, 0, 0, NULL, 0 },
+	    { "0000:00:02.0", 1, "vfio-pci", -1, 0, 0, 0, NULL, 0 },
+	    { "0000:00:03.0", 2, "vfio-pci", -1, 0, 0, 0, NULL, 0 },
+	    { "0000:00:04.0", 0, "e1000e", -1, 0x8086, 0x10d3, 0x020000, NULL, 0 },
+	    { "0000:00:05.0", 0, "vfio-pci", 10, 0, 0, 0, NULL, 0 },
+	    { "0000:00:05.1", 0, "ahci", 10, 0x8086, 0x2922, 0x010601, NULL, 0 } }, 6 },
 	{ "dirty",
 	  { { IOFD_IOMMU_INTEL_VTD, "dmar0", QEMU_VTD_ECAP_SC | VTD_ECAP_DIRTY },
 	    { IOFD_IOMMU_INTEL_VTD, "dmar1", QEMU_VTD_ECAP_SC } }, 2,
-	  { { "0000:00:01.0", 0, "vfio-pci", -1, 0, 0, 0 },
-	    { "0000:00:02.0", 0, "vfio-pci", -1, 0, 0, 0 },
-	    { "0000:00:03.0", 1, "vfio-pci", -1, 0, 0, 0 } }, 3 },
+	  { { "0000:00:01.0", 0, "vfio-pci", -1, 0, 0, 0, NULL, 0 },
+	    { "0000:00:02.0", 0, "vfio-pci", -1, 0, 0, 0, NULL, 0 },
+	    { "0000:00:03.0", 1, "vfio-pci", -1, 0, 0, 0, NULL, 0 } }, 3 },
+	{ "host",
+	  { { IOFD_IOMMU_INTEL_VTD, "dmar0", QEMU_VTD_ECAP_SC } }, 1,
+	  { { "0000:00:01.0", 0, "nvme", -1, 0x1b36, 0x0010, 0x010802, NULL,
+	      IOFD_SIM_USE_MOUNTED },
+	    { "0000:00:02.0", 0, "nvme", -1, 0x1b36, 0x0010, 0x010802, NULL, 0 },
+	    { "0000:00:03.0", 0, "e1000e", -1, 0x8086, 0x10d3, 0x020000, NULL, IOFD_SIM_USE_UP },
+	    { "0000:00:04.0", 0, "vfio-pci", -1, 0x1b36, 0x0010, 0x010802, "nvme", 0 },
+	    { "0000:00:05.0", 0, "vfio-pci", 10, 0x1b36, 0x0010, 0x010802, "nvme", 0 },
+	    { "0000:00:05.1", 0, "ahci", 10, 0x8086, 0x2922, 0x010601, NULL, 0 } }, 6 },
 #define LAB_DEVICES							\
-	  { { "0000:00:00.0", 0, NULL, 0, 0x8086, 0x29c0, 0x060000 },	\
-	    { "0000:00:01.0", 0, "vfio-pci", 1, 0x1b36, 0x0010, 0x010802 }, \
-	    { "0000:00:02.0", 0, "vfio-pci", 2, 0x1b36, 0x0010, 0x010802 }, \
-	    { "0000:00:03.0", 0, "vfio-pci", 3, 0x8086, 0x10d3, 0x020000 }, \
-	    { "0000:00:04.0", 0, "virtio-pci", 4, 0x1af4, 0x1009, 0x000200 }, \
-	    { "0000:00:05.0", 0, "virtio-pci", 5, 0x1af4, 0x1009, 0x000200 }, \
-	    { "0000:00:1f.0", 0, NULL, 6, 0x8086, 0x2918, 0x060100 },	\
-	    { "0000:00:1f.2", 0, NULL, 6, 0x8086, 0x2922, 0x010601 },	\
-	    { "0000:00:1f.3", 0, NULL, 6, 0x8086, 0x2930, 0x0c0500 } }, 9
+	  { { "0000:00:00.0", 0, NULL, 0, 0x8086, 0x29c0, 0x060000, NULL, 0 },	\
+	    { "0000:00:01.0", 0, "vfio-pci", 1, 0x1b36, 0x0010, 0x010802, NULL, 0 }, \
+	    { "0000:00:02.0", 0, "vfio-pci", 2, 0x1b36, 0x0010, 0x010802, NULL, 0 }, \
+	    { "0000:00:03.0", 0, "vfio-pci", 3, 0x8086, 0x10d3, 0x020000, NULL, 0 }, \
+	    { "0000:00:04.0", 0, "virtio-pci", 4, 0x1af4, 0x1009, 0x000200, NULL, 0 }, \
+	    { "0000:00:05.0", 0, "virtio-pci", 5, 0x1af4, 0x1009, 0x000200, NULL, 0 }, \
+	    { "0000:00:1f.0", 0, NULL, 6, 0x8086, 0x2918, 0x060100, NULL, 0 },	\
+	    { "0000:00:1f.2", 0, NULL, 6, 0x8086, 0x2922, 0x010601, NULL, 0 },	\
+	    { "0000:00:1f.3", 0, NULL, 6, 0x8086, 0x2930, 0x0c0500, NULL, 0 } }, 9
 	{ "lab-sc", { { IOFD_IOMMU_INTEL_VTD, "dmar0", QEMU_VTD_ECAP_SC } }, 1, LAB_DEVICES },
 	{ "lab-nosc", { { IOFD_IOMMU_INTEL_VTD, "dmar0", QEMU_VTD_ECAP_NOSC } }, 1, LAB_DEVICES },
 #undef LAB_DEVICES
@@ -264,13 +281,15 @@ static int build(const struct topology *t)
 		const struct sim_pci *s = &t->pcis[i];
 		IOFD_OPTS(iofd_sim_pci_opts, po, .bdf = s->bdf, .iommu = iommu[s->iommu],
 			  .driver = s->driver, .vendor = s->vendor, .device = s->device,
-			  .class_code = s->class_code);
+			  .class_code = s->class_code, .host_driver = s->host_driver);
 
 		if (s->group >= 0) {
 			po.flags |= IOFD_SIM_PCI_GROUP;
 			po.group = s->group;
 		}
 		r = iofd_sim_add_pci(sim, &po);
+		if (r == 0 && s->uses)
+			r = iofd_sim_pci_use(sim, s->bdf, s->uses);
 		if (r < 0)
 			return r;
 	}
@@ -293,7 +312,7 @@ int tool_host_setup(struct iofd_ctx_opts *opts, const struct options *o)
 		if (!strcmp(name, topologies[i].name))
 			t = &topologies[i];
 	if (!t) {
-		err_msg("IOFDCTL_SIM_TOPOLOGY=%s: not mixed, dirty, lab-sc or lab-nosc",
+		err_msg("IOFDCTL_SIM_TOPOLOGY=%s: not mixed, dirty, host, lab-sc or lab-nosc",
 			name ? name : "");
 		return -1;
 	}

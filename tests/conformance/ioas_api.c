@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -622,6 +623,9 @@ static void device_access_through_the_device_fd(void **state)
 	uint64_t size;
 	uint32_t flags;
 	uint16_t ids[2], cmd;
+	struct iofd_region_area area;
+	uint64_t cap;
+	void *bar;
 	char byte;
 
 	k_vfio_dev(k, 0, &v0);
@@ -633,14 +637,34 @@ static void device_access_through_the_device_fd(void **state)
 	assert_true(size >= 256);
 	assert_int_equal(flags & (IOFD_REGION_READ | IOFD_REGION_WRITE),
 			 IOFD_REGION_READ | IOFD_REGION_WRITE);
+	/* QEMU's NVMe BAR0 holds its MSI-X table: 6.12 says it may be mapped
+	 * (MSIX_MAPPABLE) and has no sparse areas, so the whole BAR is one. */
 	assert_int_equal(iofd_device_region(d, IOFD_PCI_BAR(0), &size, &flags), 0);
-	assert_true(size >= 0x2000 && (flags & IOFD_REGION_MMAP));
+	assert_int_equal(size, 0x4000);
+	assert_int_equal(flags, IOFD_REGION_READ | IOFD_REGION_WRITE | IOFD_REGION_MMAP |
+				IOFD_REGION_MSIX_MAPPABLE);
+	assert_int_equal(iofd_device_region_mmap_areas(d, IOFD_PCI_BAR(0), &area, 1), 1);
+	assert_int_equal(area.offset, 0);
+	assert_int_equal(area.size, 0x4000);
+	assert_int_equal(iofd_device_region_mmap_areas(d, IOFD_PCI_CONFIG, &area, 1), 0);
 	assert_int_equal(iofd_device_region(d, 99, &size, NULL), -EINVAL);
 	assert_int_equal(iofd_device_irq_count(d, IOFD_PCI_IRQ_INTX), 1);
 	assert_int_equal(iofd_device_irq_count(d, IOFD_PCI_IRQ_MSIX), 65);	/* QEMU's NVMe */
 	assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 0x10000, &byte, 1), -EINVAL);
-	if (kern_is_real(k)) {
-		/* Config space (the simulator does not model region access). */
+	/* The whole BAR maps, the MSI-X table too; NVMe's CAP register reads
+	 * the same through the mapping and through the device fd. */
+	assert_int_equal(iofd_device_region_mmap(d, IOFD_PCI_BAR(0), 0, 0x4000, PROT_READ, &bar),
+			 0);
+	assert_int_equal(iofd_device_region_read(d, IOFD_PCI_BAR(0), 0, &cap, 8), 8);
+	assert_true(cap == *(volatile uint64_t *)bar);
+	assert_int_equal(munmap(bar, 0x4000), 0);
+	/* Past the BAR, or config space: refused, nothing mapped. */
+	assert_int_equal(iofd_device_region_mmap(d, IOFD_PCI_BAR(0), 0x1000, 0x4000, PROT_READ,
+						 &bar), -EINVAL);
+	assert_int_equal(iofd_device_region_mmap(d, IOFD_PCI_CONFIG, 0, 0x1000, PROT_READ, &bar),
+			 -EINVAL);
+	{
+		/* Config space, as sysfs shows it. */
 		assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 0, ids, 4), 4);
 		assert_int_equal(ids[0], v0.vendor);
 		assert_int_equal(ids[1], v0.device);
@@ -652,6 +676,97 @@ static void device_access_through_the_device_fd(void **state)
 		assert_false(cmd & 0x4);
 	}
 	iofd_device_close(d);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	lib_ctx_free(k, ctx);
+	k_close(k, ifd);
+}
+
+/*
+ * Interrupts routed and disabled, with the kernel's answers: QEMU's NVMe
+ * (INTx, 65 MSI-X vectors, no MSI capability) and the e1000e (one MSI
+ * vector). Delivery itself is examples/nvme-identify's (MSI-X and INTx by
+ * real commands) and, on the simulator, tests/sim/test_vfio_pci.c's.
+ */
+static void interrupts_route_and_disable(void **state)
+{
+	struct kern *k = KERN(state);
+	struct k_vdev v0, v2;
+	int ifd = k_open(k);
+	struct iofd_ctx *ctx = lib_ctx(k, ifd);
+	struct iofd_ioas *ioas = lib_ioas(ctx, 0);
+	struct iofd_device *nvme, *nic;
+	int efd[2];
+
+	k_vfio_dev(k, 0, &v0);
+	k_vfio_dev(k, 2, &v2);
+	if (v2.vendor != 0x8086 || v2.device != 0x10d3)
+		skip();	/* not the lab's e1000e */
+	for (int i = 0; i < 2; i++) {
+		efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		assert_true(efd[i] >= 0);
+	}
+	nvme = lib_dev(ctx, v0.bdf);
+	nic = lib_dev(ctx, v2.bdf);
+	assert_int_equal(iofd_device_attach(nvme, ioas), 0);
+	assert_int_equal(iofd_device_attach(nic, ioas), 0);
+
+	/* NVMe: no MSI capability, so no MSI vector to route or disable. */
+	assert_int_equal(iofd_device_irq_count(nvme, IOFD_PCI_IRQ_MSI), 0);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSI, 0, 1, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSI, 0, 0, NULL), -EINVAL);
+	/* INTx: routed, unmasked (not masked: still 0), disabled; then nothing to disable. */
+	assert_int_equal(iofd_device_irq_unmask(nvme, IOFD_PCI_IRQ_INTX, 0), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_INTX, 0, 2, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_INTX, 0, 1, efd), 0);
+	assert_int_equal(iofd_device_irq_unmask(nvme, IOFD_PCI_IRQ_INTX, 0), 0);
+	assert_int_equal(iofd_device_irq_mask(nvme, IOFD_PCI_IRQ_INTX, 0), 0);
+	assert_int_equal(iofd_device_irq_unmask(nvme, IOFD_PCI_IRQ_INTX, 0), 0);
+	assert_int_equal(iofd_device_irq_unmask(nvme, IOFD_PCI_IRQ_INTX, 1), -EINVAL);
+	/* One kind at a time. */
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSIX, 0, 1, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_INTX, 0, 0, NULL), 0);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_INTX, 0, 0, NULL), -EINVAL);
+	/* MSI-X: two vectors, one more later, a bad fd, the end of the table. */
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSIX, 0, 2, efd), 0);
+	assert_int_equal(iofd_device_irq_unmask(nvme, IOFD_PCI_IRQ_MSIX, 0), -ENOTTY);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSIX, 64, 1, efd), 0);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSIX, 64, 2, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSIX, 3, 1, (int[]){ 9999 }),
+			 -EBADF);
+	assert_int_equal(iofd_device_irq_set(nvme, IOFD_PCI_IRQ_MSIX, 0, 0, NULL), 0);
+
+	/* e1000e: one MSI vector; routed, then INTx refused, then disabled. */
+	assert_int_equal(iofd_device_irq_count(nic, IOFD_PCI_IRQ_MSI), 1);
+	assert_int_equal(iofd_device_irq_count(nic, IOFD_PCI_IRQ_MSIX), 5);
+	assert_int_equal(iofd_device_irq_count(nic, IOFD_PCI_IRQ_INTX), 1);
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_MSI, 0, 2, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_MSI, 1, 1, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_MSI, 0, 1, &efd[1]), 0);
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_INTX, 0, 1, efd), -EINVAL);
+	assert_int_equal(iofd_device_irq_unmask(nic, IOFD_PCI_IRQ_MSI, 0), -ENOTTY);
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_MSI, 0, 0, NULL), 0);
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_MSI, 0, 0, NULL), -EINVAL);
+	/* Its I/O port BAR cannot be mapped; its MSI-X BAR (3) may be whole. */
+	{
+		uint32_t flags;
+		void *p;
+
+		assert_int_equal(iofd_device_region(nic, IOFD_PCI_BAR(2), NULL, &flags), 0);
+		assert_false(flags & IOFD_REGION_MMAP);
+		assert_int_equal(iofd_device_region_mmap(nic, IOFD_PCI_BAR(2), 0, 0x1000, PROT_READ,
+							 &p), -EINVAL);
+		assert_int_equal(iofd_device_region(nic, IOFD_PCI_BAR(3), NULL, &flags), 0);
+		assert_int_equal(flags, IOFD_REGION_READ | IOFD_REGION_WRITE | IOFD_REGION_MMAP |
+					IOFD_REGION_MSIX_MAPPABLE);
+		assert_int_equal(iofd_device_region(nic, IOFD_PCI_BAR(0), NULL, &flags), 0);
+		assert_false(flags & (IOFD_REGION_MSIX_MAPPABLE | IOFD_REGION_SPARSE_MMAP));
+	}
+	/* Closing with vectors routed disables them. */
+	assert_int_equal(iofd_device_irq_set(nic, IOFD_PCI_IRQ_MSI, 0, 1, efd), 0);
+	iofd_device_close(nic);
+	iofd_device_close(nvme);
+	close(efd[0]);
+	close(efd[1]);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
 	lib_ctx_free(k, ctx);
 	k_close(k, ifd);
@@ -1184,6 +1299,7 @@ int main(void)
 		T_LAB(attach_under_a_colliding_mapping_is_refused_cleanly),
 		T_LAB(opening_devices_names_the_problem),
 		T_LAB(device_access_through_the_device_fd),
+		T_LAB(interrupts_route_and_disable),
 		T_LAB(compat_group_and_cdev_devices_share_one_ioas),
 	};
 	const struct CMUnitTest mock[] = {

@@ -51,13 +51,17 @@ VM_TESTS=(
 	# /dev/vfio/vfio that iommufd serves.
 	'conformance-api|cdev,mock,compat-vfio,type1,compat-iommu|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	'conformance-api-type1|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=type1 "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
-	# A userspace NVMe driver on the library: real DMA through VT-d, every mode.
+	# A userspace NVMe driver on the library: real DMA through VT-d, completion polled, by
+	# MSI-X and by INTx (masked on delivery, unmasked by the library), every mode.
 	'nvme-identify|cdev,type1,compat-iommu,compat-vfio|tests/vm/guest/nvme_identify.py "$IOFD_BUILD_DIR"'
 	# A VMM's guest RAM (memfd, huge pages) at fixed IOVAs for both NVMe controllers.
 	'vmm-ram|cdev|"$IOFD_BUILD_DIR"/examples/vmm-ram -b iommufd -m 32 0000:00:01.0 0000:00:02.0'
 	'vmm-ram-type1|type1|"$IOFD_BUILD_DIR"/examples/vmm-ram -b type1 -m 32 0000:00:01.0 0000:00:02.0'
 	'vmm-ram-compat|compat-iommu|"$IOFD_BUILD_DIR"/examples/vmm-ram -b compat -m 32 0000:00:01.0 0000:00:02.0'
 	'conformance-type1|type1,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
+	# Giving an NVMe controller back to the host and binding it to vfio-pci again
+	# with the library (it ends where it began: on vfio-pci); last, as it rebinds.
+	'conformance-bind|cdev|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-bind'
 )
 # ---------------------------------------------------------------------------------
 

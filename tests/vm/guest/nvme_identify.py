@@ -9,6 +9,9 @@ compat-vfio -> type1 on iommufd's container) it checks:
     numbers tests/vm/run gave QEMU (IOFDNVME0, IOFDNVME1) and QEMU's model name;
   - the two share one domain, and what KVM would be told matches ECAP.SC
     ($IOFD_VM_SNOOP_CONTROL);
+  - the same by INTx (--irq intx): QEMU's NVMe asserts its pin while MSI-X is off, vfio-pci
+    masks INTx as it signals the eventfd, and a second command interrupts only because the
+    program unmasks (iofd_device_irq_unmask) after each completion;
   - a command pointed at an IOVA the IOAS does not map does not reach memory: the kernel
     logs a DMAR fault for that device.
 Prints "ok - ..." / "not ok - ..."; exit 0 when all pass, 1 otherwise, 77 outside the lab.
@@ -59,6 +62,19 @@ def main():
         want = "yes" if sc == "1" else "no"
         told = re.findall(r"KVM would be told coherent: (\w+)", out)
         check(told == [want, want], f"KVM would be told coherent: {want} (ECAP.SC={sc})", out)
+
+    p = subprocess.run([prog, "-b", backend, "--irq", "intx"] + devs, capture_output=True,
+                       text=True, timeout=120)
+    out = p.stdout + p.stderr
+    check(p.returncode == 0, f"nvme-identify -b {backend} --irq intx: exit 0", out)
+    for dev, serial in zip(devs, ["IOFDNVME0", "IOFDNVME1"]):
+        lines = [l for l in out.splitlines() if l.startswith(dev + ": model")]
+        check(len(lines) == 3 and all(f"serial '{serial}'" in l for l in lines),
+              f"{dev} answers Identify polled, then twice by INTx, with serial {serial}", out)
+        check(f"{dev}: the same by INTx interrupt: ok" in out,
+              f"{dev}: completion by INTx eventfd", out)
+        check(f"{dev}: a second command by INTx interrupt, after unmasking: ok" in out,
+              f"{dev}: a second INTx arrives after the library unmasked", out)
 
     subprocess.run(["dmesg", "-C"], capture_output=True)
     p = subprocess.run([prog, "-b", backend, "--bad-dma", devs[1]], capture_output=True,

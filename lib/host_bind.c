@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Handing a PCI device to vfio-pci and giving it back, through the driver
+ * core's sysfs ABI (Linux 6.12, drivers/base/bus.c and dd.c):
+ *
+ *   DEV/driver_override      a driver name: only that driver may bind;
+ *                            "\n" clears it
+ *   drivers/NAME/unbind      the device's name: detach it from NAME
+ *                            (ENODEV when NAME does not have it)
+ *   drivers/NAME/bind        the device's name: bind NAME if it matches
+ *   bus/pci/drivers_probe    the device's name: if it has no driver, bind
+ *                            the first that matches (the override, else
+ *                            the id tables); success even when none did
+ *
+ * so the truth is the device's driver link, read back after every change.
+ * The writes go through the seam (iofd_sys_open/write), so the simulated
+ * kernel carries them out; sysfs is read as files. What "in use" means is
+ * in the header.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "host.h"
+#include "log.h"
+#include "sysfs.h"
+#include "vfio_group.h"
+
+#define VFIO_PCI "vfio-pci"
+#define IFF_UP_BIT 0x1		/* include/uapi/linux/if.h */
+#define NODE_WAIT_MS 2000	/* for DEV/vfio/N after a bind */
+#define WHY_MAX 400
+
+/* What the device looks like now; "" for no driver, no override. */
+struct dev_state {
+	char driver[64];
+	char override[256];
+};
+
+/* The device being worked on. */
+struct bdev {
+	struct iofd_ctx *ctx;
+	char name[32];		/* its PCI address */
+	char syspath[PATH_MAX];	/* its canonical sysfs directory */
+	int group;		/* IOMMU group, -1 none */
+};
+
+static int read_state(const struct bdev *d, struct dev_state *st)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = iofd_path_fmt(path, sizeof(path), "%s/driver", d->syspath);
+	if (r == 0)
+		r = iofd_sysfs_link_name(path, st->driver, sizeof(st->driver));
+	if (r == -ENOENT) {
+		st->driver[0] = '\0';
+		r = 0;
+	}
+	if (r == 0)
+		r = iofd_path_fmt(path, sizeof(path), "%s/driver_override", d->syspath);
+	if (r == 0)
+		r = iofd_sysfs_read(path, st->override, sizeof(st->override));
+	if (r < 0)
+		return r;
+	if (!strcmp(st->override, "(null)"))	/* what 6.12 shows for none */
+		st->override[0] = '\0';
+	return 0;
+}
+
+/* Write @val to the sysfs file @path through the seam. Closing cannot undo
+ * a store that happened, so only the write's answer counts. */
+static int write_attr(struct iofd_ctx *ctx, const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd = iofd_sys_open(ctx, path, O_WRONLY);
+
+	if (fd < 0)
+		return fd;
+	n = iofd_sys_write(ctx, fd, val, len);
+	iofd_sys_close(ctx, fd);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int set_override(const struct bdev *d, const char *drv)
+{
+	char path[PATH_MAX];
+	int r = iofd_path_fmt(path, sizeof(path), "%s/driver_override", d->syspath);
+
+	if (r == 0)
+		r = write_attr(d->ctx, path, drv[0] ? drv : "\n");
+	if (r < 0)
+		iofd_err(d->ctx, "%s: writing driver_override (\"%s\") failed: %s", d->name, drv,
+			 strerror(-r));
+	return r;
+}
+
+/* drivers/@drv/@what ("bind" or "unbind") */
+static int driver_op(const struct bdev *d, const char *drv, const char *what)
+{
+	char path[PATH_MAX];
+	int r = iofd_path_fmt(path, sizeof(path), "%s/bus/pci/drivers/%s/%s", d->ctx->sysfs_root,
+			      drv, what);
+
+	if (r == 0)
+		r = write_attr(d->ctx, path, d->name);
+	if (r < 0)
+		iofd_err(d->ctx, "%s: %s of driver %s failed: %s", d->name, what, drv, strerror(-r));
+	return r;
+}
+
+static int probe(const struct bdev *d)
+{
+	char path[PATH_MAX];
+	int r = iofd_path_fmt(path, sizeof(path), "%s/bus/pci/drivers_probe", d->ctx->sysfs_root);
+
+	if (r == 0)
+		r = write_attr(d->ctx, path, d->name);
+	if (r < 0)
+		iofd_err(d->ctx, "%s: drivers_probe failed: %s", d->name, strerror(-r));
+	return r;
+}
+
+/* Put the device back as @old was: its override, then its driver. */
+static void restore(const struct bdev *d, const struct dev_state *old)
+{
+	struct dev_state now;
+	int r = read_state(d, &now);
+
+	if (r == 0 && strcmp(now.override, old->override))
+		set_override(d, old->override);
+	if (r == 0 && strcmp(now.driver, old->driver)) {
+		if (now.driver[0])
+			driver_op(d, now.driver, "unbind");
+		if (old->driver[0])
+			driver_op(d, old->driver, "bind");
+	}
+	r = read_state(d, &now);
+	if (r < 0)
+		iofd_err(d->ctx, "%s: cannot read its state back: %s", d->name, strerror(-r));
+	else if (strcmp(now.driver, old->driver) || strcmp(now.override, old->override))
+		iofd_err(d->ctx, "%s: could not restore it: driver %s, driver_override %s "
+			 "(was %s, %s)", d->name, now.driver[0] ? now.driver : "none",
+			 now.override[0] ? now.override : "none",
+			 old->driver[0] ? old->driver : "none",
+			 old->override[0] ? old->override : "none");
+	else
+		iofd_info(d->ctx, "%s: restored (driver %s)", d->name,
+			  old->driver[0] ? old->driver : "none");
+}
+
+/* ------------------------------------------------------------------------
+ * Finding the device
+ */
+
+static int find(struct iofd_ctx *ctx, const char *name, struct bdev *d)
+{
+	const struct iofd_hostdev *hd;
+	struct iofd_host *host;
+	int r = iofd_host_scan(ctx, &host);
+
+	if (r < 0)
+		return r;
+	r = iofd_host_find_dev(host, name, &hd);
+	if (r == 0 && (snprintf(d->name, sizeof(d->name), "%s", hd->name) >= (int)sizeof(d->name) ||
+		       snprintf(d->syspath, sizeof(d->syspath), "%s", hd->syspath) >=
+			       (int)sizeof(d->syspath)))
+		r = -ENAMETOOLONG;
+	if (r == 0) {
+		d->ctx = ctx;
+		d->group = hd->group ? hd->group->id : -1;
+	} else {
+		iofd_err(ctx, "%s: %s", name,
+			 r == -ENOENT ? "no such PCI device" :
+			 r == -ENODEV ? "not a PCI device" :
+			 r == -EINVAL ? "neither a PCI address nor a sysfs path" : strerror(-r));
+	}
+	iofd_host_free(host);
+	return r;
+}
+
+/* ------------------------------------------------------------------------
+ * Is the host using it?
+ */
+
+/* Append "; @fmt" to @why. */
+__attribute__((format(printf, 2, 3)))
+static void why_add(char *why, const char *fmt, ...)
+{
+	size_t used = strlen(why);
+	va_list ap;
+
+	if (used && used + 2 < WHY_MAX) {
+		strcpy(why + used, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(why + used, WHY_MAX - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A whole /proc file through the seam, NUL-terminated; free() it. */
+static int read_proc(struct iofd_ctx *ctx, const char *path, char **ret)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	int fd, r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = iofd_sys_open(ctx, path, O_RDONLY);
+	if (fd < 0) {
+		free(buf);
+		return fd;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 2) {
+			char *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+
+			if (!nb) {
+				r = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = iofd_sys_read(ctx, fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	iofd_sys_close(ctx, fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+/* Is @path (a canonical path) @dir or below it? */
+static bool below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+/* An NVMe multipath head (devices/virtual/nvme-subsystem/nvme-subsysN/
+ * nvmeXnY): does its subsystem have a controller below @syspath? The
+ * subsystem's directory links to each of its controllers. */
+static bool head_of(const char *real, const char *syspath)
+{
+	char dir[PATH_MAX], path[PATH_MAX], *slash, **names = NULL, *target;
+	size_t n = 0;
+	bool ours = false;
+
+	if (!strstr(real, "/nvme-subsystem/") || snprintf(dir, sizeof(dir), "%s", real) >=
+						      (int)sizeof(dir))
+		return false;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (iofd_sysfs_list(dir, &names, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !ours; i++) {
+		if (iofd_path_fmt(path, sizeof(path), "%s/%s", dir, names[i]) < 0)
+			continue;
+		target = realpath(path, NULL);
+		ours = target && below(target, syspath);
+		free(target);
+	}
+	iofd_strv_free(names, n);
+	return ours;
+}
+
+/* Is major:minor @mm in /proc/self/mountinfo (its third field)? Where? */
+static bool mounted(const char *mountinfo, const char *mm, char *where, size_t len)
+{
+	for (const char *line = mountinfo; line && *line;) {
+		const char *end = strchr(line, '\n');
+		char f[4][256];
+		int got = sscanf(line, "%255s %255s %255s %*s %255s", f[0], f[1], f[2], f[3]);
+
+		if (got == 4 && !strcmp(f[2], mm)) {
+			snprintf(where, len, "%s", f[3]);
+			return true;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Is /dev/@name a swap area in /proc/swaps? */
+static bool swapping(const char *swaps, const char *name)
+{
+	for (const char *line = swaps; line && *line;) {
+		const char *end = strchr(line, '\n');
+		char file[PATH_MAX];
+
+		if (sscanf(line, "%4095s", file) == 1 && !strncmp(file, "/dev/", 5) &&
+		    !strcmp(file + 5, name))
+			return true;
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* One block device of ours: mounted, swap, held? */
+static int block_in_use(const struct bdev *d, const char *blk, const char *real, char **mountinfo,
+			char **swaps, char *why)
+{
+	char path[PATH_MAX], mm[32], where[256], **holders = NULL;
+	size_t n = 0;
+	int r;
+
+	r = iofd_path_fmt(path, sizeof(path), "%s/dev", real);
+	if (r == 0)
+		r = iofd_sysfs_read(path, mm, sizeof(mm));
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;	/* not a block device node */
+	r = iofd_path_fmt(path, sizeof(path), "%s/holders", real);
+	if (r == 0 && iofd_sysfs_list(path, &holders, &n) == 0 && n)
+		why_add(why, "block device %s is held by %s", blk, holders[0]);
+	iofd_strv_free(holders, n);
+	if (!*mountinfo && (r = read_proc(d->ctx, "/proc/self/mountinfo", mountinfo)) < 0) {
+		iofd_err(d->ctx, "%s: cannot read /proc/self/mountinfo: %s", d->name, strerror(-r));
+		return r;
+	}
+	if (!*swaps && (r = read_proc(d->ctx, "/proc/swaps", swaps)) < 0) {
+		iofd_err(d->ctx, "%s: cannot read /proc/swaps: %s", d->name, strerror(-r));
+		return r;
+	}
+	if (mounted(*mountinfo, mm, where, sizeof(where)))
+		why_add(why, "block device %s (%s) is mounted on %s", blk, mm, where);
+	if (swapping(*swaps, blk))
+		why_add(why, "block device %s is used as swap", blk);
+	return 0;
+}
+
+static int blocks_in_use(const struct bdev *d, char *why)
+{
+	char path[PATH_MAX], **names = NULL, *mountinfo = NULL, *swaps = NULL;
+	size_t n = 0;
+	int r = iofd_path_fmt(path, sizeof(path), "%s/class/block", d->ctx->sysfs_root);
+
+	if (r == 0)
+		r = iofd_sysfs_list(path, &names, &n);
+	if (r == -ENOENT)
+		return 0;	/* no block layer */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char *real;
+
+		if (iofd_path_fmt(path, sizeof(path), "%s/class/block/%s", d->ctx->sysfs_root,
+				  names[i]) < 0)
+			continue;
+		real = realpath(path, NULL);
+		if (real && (below(real, d->syspath) || head_of(real, d->syspath)))
+			r = block_in_use(d, names[i], real, &mountinfo, &swaps, why);
+		free(real);
+	}
+	iofd_strv_free(names, n);
+	free(mountinfo);
+	free(swaps);
+	return r;
+}
+
+static void nets_in_use(const struct bdev *d, char *why)
+{
+	char path[PATH_MAX], **names = NULL;
+	uint64_t flags;
+	size_t n = 0;
+
+	if (iofd_path_fmt(path, sizeof(path), "%s/net", d->syspath) < 0 ||
+	    iofd_sysfs_list(path, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (iofd_path_fmt(path, sizeof(path), "%s/net/%s/flags", d->syspath, names[i]) == 0 &&
+		    iofd_sysfs_read_u64(path, 16, UINT32_MAX, &flags) == 0 && (flags & IFF_UP_BIT))
+			why_add(why, "network interface %s is up", names[i]);
+	iofd_strv_free(names, n);
+}
+
+/* Fill @why with every use found ("" for none). */
+static int in_use(const struct bdev *d, char *why)
+{
+	char path[PATH_MAX];
+	uint64_t v;
+	int r;
+
+	why[0] = '\0';
+	if (iofd_path_fmt(path, sizeof(path), "%s/boot_vga", d->syspath) == 0 &&
+	    iofd_sysfs_read_u64(path, 10, 1, &v) == 0 && v == 1)
+		why_add(why, "it is the boot VGA device (the firmware's console)");
+	nets_in_use(d, why);
+	r = blocks_in_use(d, why);
+	return r;
+}
+
+/* ------------------------------------------------------------------------
+ * After a bind
+ */
+
+static void wait_for_node(const struct bdev *d)
+{
+	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+	char path[PATH_MAX];
+
+	if (d->group < 0 ||
+	    iofd_path_fmt(path, sizeof(path), "%s/vfio/%d", d->ctx->dev_root, d->group) < 0)
+		return;
+	for (int ms = 0; !iofd_sysfs_exists(path); ms += 10) {
+		if (ms >= NODE_WAIT_MS) {
+			iofd_warn(d->ctx, "%s: %s did not appear within %d ms", d->name, path,
+				  NODE_WAIT_MS);
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Log whether the device's group is usable, naming what keeps it from it. */
+static void report_viability(const struct bdev *d)
+{
+	const struct iofd_hostdev *hd;
+	struct iofd_host *host;
+	char who[WHY_MAX];
+
+	if (iofd_host_scan(d->ctx, &host) < 0)
+		return;
+	if (iofd_host_find_dev(host, d->name, &hd) == 0 && hd->group) {
+		iofd_group_name_blockers(hd->group, who, sizeof(who));
+		if (who[0])
+			iofd_warn(d->ctx, "%s: IOMMU group %d is not viable yet: %s still on host "
+				  "drivers; bind them to vfio-pci (or unbind them) before opening it",
+				  d->name, hd->group->id, who);
+		else
+			iofd_info(d->ctx, "%s: IOMMU group %d is viable", d->name, hd->group->id);
+	}
+	iofd_host_free(host);
+}
+
+/* ------------------------------------------------------------------------
+ * The calls
+ */
+
+static bool vfio_pci_loaded(const struct bdev *d)
+{
+	char path[PATH_MAX];
+
+	return iofd_path_fmt(path, sizeof(path), "%s/bus/pci/drivers/" VFIO_PCI,
+			     d->ctx->sysfs_root) == 0 && iofd_sysfs_exists(path);
+}
+
+int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags)
+{
+	struct dev_state old, now;
+	char why[WHY_MAX];
+	struct bdev d;
+	int r, probe_r;
+
+	if (!ctx || !name || !*name || (flags & ~IOFD_BIND_FORCE))
+		return -EINVAL;
+	r = find(ctx, name, &d);
+	if (r < 0)
+		return r;
+	r = read_state(&d, &old);
+	if (r < 0) {
+		iofd_err(ctx, "%s: cannot read its driver: %s", d.name, strerror(-r));
+		return r;
+	}
+	if (!strcmp(old.driver, VFIO_PCI)) {
+		iofd_info(ctx, "%s is on vfio-pci already", d.name);
+		report_viability(&d);
+		return 1;
+	}
+	if (!vfio_pci_loaded(&d)) {
+		iofd_err(ctx, "%s: vfio-pci is not loaded (no %s/bus/pci/drivers/vfio-pci): "
+			 "modprobe vfio-pci", d.name, ctx->sysfs_root);
+		return -ENXIO;
+	}
+	r = in_use(&d, why);
+	if (r < 0)
+		return r;
+	if (why[0] && !(flags & IOFD_BIND_FORCE)) {
+		iofd_err(ctx, "%s is in use by the host: %s (IOFD_BIND_FORCE takes it anyway)",
+			 d.name, why);
+		return -EBUSY;
+	}
+	if (why[0])
+		iofd_warn(ctx, "%s is in use by the host, taken anyway (forced): %s", d.name, why);
+
+	iofd_info(ctx, "%s: binding to vfio-pci (driver %s, driver_override %s)", d.name,
+		  old.driver[0] ? old.driver : "none", old.override[0] ? old.override : "none");
+	r = set_override(&d, VFIO_PCI);
+	if (r < 0)
+		goto fail;
+	if (old.driver[0]) {
+		r = driver_op(&d, old.driver, "unbind");
+		if (r < 0)
+			goto fail;
+	}
+	probe_r = probe(&d);
+	r = read_state(&d, &now);
+	if (r == 0 && strcmp(now.driver, VFIO_PCI)) {
+		iofd_err(ctx, "%s: vfio-pci did not take it (driver now %s)%s", d.name,
+			 now.driver[0] ? now.driver : "none",
+			 d.group < 0 ? ": it has no IOMMU group (is the IOMMU on?)" : "");
+		r = probe_r < 0 ? probe_r : -EIO;
+	}
+	if (r < 0)
+		goto fail;
+	iofd_info(ctx, "%s is on vfio-pci", d.name);
+	wait_for_node(&d);
+	report_viability(&d);
+	return 0;
+fail:
+	restore(&d, &old);
+	return r;
+}
+
+/* Does this context hold group @id open? */
+static bool group_open_here(struct iofd_ctx *ctx, int id)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&ctx->lock);
+	for (const struct iofd_vfio_group *g = ctx->groups; g && !found; g = g->next)
+		found = g->id == id;
+	pthread_mutex_unlock(&ctx->lock);
+	return found;
+}
+
+int iofd_host_unbind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags)
+{
+	struct dev_state old, now;
+	struct bdev d;
+	int r;
+
+	if (!ctx || !name || !*name || flags)
+		return -EINVAL;
+	r = find(ctx, name, &d);
+	if (r < 0)
+		return r;
+	r = read_state(&d, &old);
+	if (r < 0) {
+		iofd_err(ctx, "%s: cannot read its driver: %s", d.name, strerror(-r));
+		return r;
+	}
+	if (strcmp(old.driver, VFIO_PCI)) {
+		if (strcmp(old.override, VFIO_PCI)) {
+			iofd_info(ctx, "%s is not on vfio-pci (driver %s): nothing to give back",
+				  d.name, old.driver[0] ? old.driver : "none");
+			return 1;
+		}
+		/* Marked for vfio-pci but not on it: only the mark goes. */
+		r = set_override(&d, "");
+		if (r == 0 && !old.driver[0])
+			r = probe(&d);
+		if (r < 0)
+			restore(&d, &old);
+		return r;
+	}
+	if (d.group >= 0 && group_open_here(ctx, d.group)) {
+		iofd_err(ctx, "%s: its VFIO group %d is open in this context: close its devices "
+			 "first", d.name, d.group);
+		return -EBUSY;
+	}
+	iofd_info(ctx, "%s: giving it back to the host", d.name);
+	r = set_override(&d, "");
+	if (r == 0)
+		r = driver_op(&d, VFIO_PCI, "unbind");
+	if (r == 0)
+		r = probe(&d);
+	if (r == 0)
+		r = read_state(&d, &now);
+	if (r < 0) {
+		restore(&d, &old);
+		return r;
+	}
+	if (now.driver[0])
+		iofd_info(ctx, "%s is on %s", d.name, now.driver);
+	else
+		iofd_info(ctx, "%s: no host driver took it: it stays unbound", d.name);
+	return 0;
+}

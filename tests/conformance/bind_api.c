@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * iofd_host_bind_vfio() and iofd_host_unbind_vfio(): handing a PCI device
+ * to vfio-pci and giving it back, on the simulator and, with
+ * IOFD_KERNEL=real, on the lab's kernel (tests/vm/suite.sh: "bind").
+ *
+ * The lab's test (on the lab's host, rebuilt on the simulator too): an NVMe
+ * controller goes back to the host (its nvme driver when the kernel has
+ * one, else it stays unbound, which is what the lab's kernel does), comes
+ * back to vfio-pci, and then opens and answers config-space reads. The
+ * simulator-only tests: refusal of devices the host uses, forcing,
+ * vfio-pci absent, a probe that fails, group viability, and every kernel
+ * call failing in turn with the device's state checked unchanged.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libiommufd.h>
+
+#include "harness.h"
+
+/* ------------------------------------------------------------------------
+ * The log, and the context
+ */
+
+static char logbuf[16384];
+
+static void log_to_buf(void *userdata, int priority, const char *msg)
+{
+	size_t used = strlen(logbuf);
+
+	(void)userdata;
+	(void)priority;
+	snprintf(logbuf + used, sizeof(logbuf) - used, "%s\n", msg);
+}
+
+static bool logged(const char *what)
+{
+	return strstr(logbuf, what) != NULL;
+}
+
+static struct iofd_ctx *ctx_for(struct kern *k)
+{
+	IOFD_OPTS(iofd_ctx_opts, o, .log_fn = log_to_buf, .log_priority = 7);
+	struct iofd_ctx *ctx = NULL;
+
+	if (k->sim)
+		assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
+	logbuf[0] = '\0';
+	return ctx;
+}
+
+/* ------------------------------------------------------------------------
+ * A device's state, from sysfs
+ */
+
+struct state {
+	char driver[64];	/* "" unbound */
+	char override[256];	/* as shown: "(null)" for none */
+};
+
+static void state_of(struct kern *k, const char *bdf, struct state *st)
+{
+	char path[PATH_MAX], target[PATH_MAX], rel[128];
+	ssize_t n;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", k_sysfs(k), bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	st->driver[0] = '\0';
+	if (n > 0) {
+		target[n] = '\0';
+		snprintf(st->driver, sizeof(st->driver), "%s", strrchr(target, '/') + 1);
+	}
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/driver_override", bdf);
+	assert_int_equal(k_sysfs_text(k, rel, st->override, sizeof(st->override)), 0);
+	len = strlen(st->override);
+	if (len && st->override[len - 1] == '\n')
+		st->override[len - 1] = '\0';
+}
+
+static void assert_state(struct kern *k, const char *bdf, const char *driver,
+			 const char *override)
+{
+	struct state st;
+
+	state_of(k, bdf, &st);
+	if (strcmp(st.driver, driver) || strcmp(st.override, override))
+		fail_msg("%s: driver '%s', driver_override '%s'; expected '%s', '%s'\nlog:\n%s",
+			 bdf, st.driver, st.override, driver, override, logbuf);
+}
+
+static bool sysfs_has(struct kern *k, const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", k_sysfs(k), rel);
+	return access(path, F_OK) == 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The lab's test: on the lab's kernel and on its copy on the simulator
+ */
+
+/* The first NVMe controller (class 0x010802) on vfio-pci. */
+static void first_nvme(struct kern *k, struct k_vdev *v)
+{
+	for (unsigned int i = 0;; i++) {
+		char rel[128];
+		uint64_t class_code;
+
+		k_vfio_dev(k, i, v);	/* skips when there are no more */
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", v->bdf);
+		if (k_sysfs_u64(k, rel, 16, &class_code) == 0 && class_code == 0x010802)
+			return;
+	}
+}
+
+/* Does a /dev/nvmeN node of the controller at @bdf exist? (The nvme
+ * driver's controller: SYSFS/bus/pci/devices/BDF/nvme/nvmeN.) */
+static bool nvme_node(struct kern *k, const char *bdf)
+{
+	char path[PATH_MAX];
+	bool found = false;
+
+	for (int n = 0; n < 16 && !found; n++) {
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/nvme/nvme%d", k_sysfs(k), bdf, n);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/nvme%d", k->sim ? iofd_sim_dev_root(k->sim) : "/dev",
+			 n);
+		/* devtmpfs makes it when the driver registers it; wait a little */
+		for (int ms = 0; ms < 5000 && access(path, F_OK); ms += 50)
+			usleep(50 * 1000);
+		found = !access(path, F_OK);
+	}
+	return found;
+}
+
+static void a_controller_goes_back_to_the_host_and_returns(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_device *dev = NULL;
+	struct iofd_ctx *ctx;
+	struct k_vdev v;
+	struct state st;
+	bool has_nvme = sysfs_has(k, "bus/pci/drivers/nvme");
+	uint8_t cfg[4];
+	char rel[128];
+	uint64_t vendor, device;
+
+	first_nvme(k, &v);
+	ctx = ctx_for(k);
+	state_of(k, v.bdf, &st);
+	assert_string_equal(st.driver, "vfio-pci");
+
+	/* Back to the host: its nvme driver takes it, or, without one, nobody. */
+	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), 0);
+	assert_state(k, v.bdf, has_nvme ? "nvme" : "", "(null)");
+	if (has_nvme)
+		assert_true(nvme_node(k, v.bdf));
+	else
+		printf("note: this kernel has no nvme driver: %s stays unbound\n", v.bdf);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vfio-dev", v.bdf);
+	assert_false(sysfs_has(k, rel));	/* no VFIO device any more */
+	assert_int_equal(iofd_device_open(&dev, ctx, v.bdf, NULL), -ENODEV);
+	/* Given back already: nothing to do. */
+	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), 1);
+
+	/* And to vfio-pci again, where it opens and answers. */
+	assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), 0);
+	assert_state(k, v.bdf, "vfio-pci", "vfio-pci");
+	assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), 1);
+	assert_int_equal(iofd_device_open(&dev, ctx, v.bdf, NULL), 0);
+	if (k->sim) {
+		/* (the simulator's vfio-pci may not answer region reads yet) */
+		int r = iofd_device_region_read(dev, IOFD_PCI_CONFIG, 0, cfg, sizeof(cfg));
+
+		assert_true(r == (int)sizeof(cfg) || r == -EINVAL || r == -ENOTTY);
+		if (r != (int)sizeof(cfg))
+			memset(cfg, 0, sizeof(cfg));
+	} else {
+		assert_int_equal(iofd_device_region_read(dev, IOFD_PCI_CONFIG, 0, cfg, sizeof(cfg)),
+				 sizeof(cfg));
+	}
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vendor", v.bdf);
+	assert_int_equal(k_sysfs_u64(k, rel, 16, &vendor), 0);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/device", v.bdf);
+	assert_int_equal(k_sysfs_u64(k, rel, 16, &device), 0);
+	if (!k->sim || cfg[0] || cfg[1]) {
+		assert_int_equal(cfg[0] | cfg[1] << 8, vendor);
+		assert_int_equal(cfg[2] | cfg[3] << 8, device);
+	}
+	iofd_device_close(dev);
+	iofd_ctx_free(ctx);
+}
+
+/* The lab's e1000e given back to its driver, its interface brought up:
+ * refused; forced: taken. Skips without an e1000e driver. */
+static void an_interface_that_is_up_is_refused(void **state)
+{
+	struct kern *k = KERN(state);
+	char bdf[32] = "", rel[256], path[PATH_MAX];
+	struct iofd_ctx *ctx;
+
+	if (!k->sim && !sysfs_has(k, "bus/pci/drivers/e1000e"))
+		skip();	/* the lab's kernel has no e1000e driver (tests/vm/kernel.config) */
+	for (unsigned int i = 0;; i++) {
+		struct k_vdev v;
+		uint64_t class_code;
+
+		k_vfio_dev(k, i, &v);
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", v.bdf);
+		if (k_sysfs_u64(k, rel, 16, &class_code) == 0 && (class_code >> 8) == 0x0200) {
+			snprintf(bdf, sizeof(bdf), "%s", v.bdf);
+			break;
+		}
+	}
+	ctx = ctx_for(k);
+	assert_int_equal(iofd_host_unbind_vfio(ctx, bdf, 0), 0);
+	if (k->sim) {
+		/* the lab's copy has no e1000e driver: nothing to bring up */
+		assert_state(k, bdf, "", "(null)");
+	} else {
+		char ifname[64] = "", cmd[128];
+		struct dirent *de;
+		DIR *d;
+
+		assert_state(k, bdf, "e1000e", "(null)");
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
+		for (int ms = 0; ms < 5000 && access(path, F_OK); ms += 50)
+			usleep(50 * 1000);
+		d = opendir(path);
+		assert_non_null(d);
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				snprintf(ifname, sizeof(ifname), "%.63s", de->d_name);
+		closedir(d);
+		assert_true(ifname[0]);
+		snprintf(cmd, sizeof(cmd), "ip link set %s up", ifname);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(iofd_host_bind_vfio(ctx, bdf, 0), -EBUSY);
+		assert_true(logged("is up"));
+		assert_state(k, bdf, "e1000e", "(null)");
+	}
+	assert_int_equal(iofd_host_bind_vfio(ctx, bdf, IOFD_BIND_FORCE), 0);
+	assert_state(k, bdf, "vfio-pci", "vfio-pci");
+	iofd_ctx_free(ctx);
+}
+
+/* ------------------------------------------------------------------------
+ * The simulator's own host: devices on their host drivers
+ */
+
+#define NVME0 "0000:00:03.0"
+#define NVME1 "0000:00:04.0"
+#define NIC "0000:00:02.0"
+#define VGA "0000:00:01.0"
+#define NOGROUP "0000:00:06.0"
+#define SHARED0 "0000:00:05.0"
+#define SHARED1 "0000:00:05.1"
+
+static void add_dev(struct iofd_sim *sim, const char *bdf, int iommu, const char *driver,
+		    uint32_t class_code, uint32_t flags, int group)
+{
+	IOFD_OPTS(iofd_sim_pci_opts, o, .bdf = bdf, .iommu = iommu, .driver = driver,
+		  .class_code = class_code, .vendor = class_code == 0x010802 ? 0x1b36 : 0x8086,
+		  .device = 0x0010, .flags = flags, .group = group);
+
+	assert_int_equal(iofd_sim_add_pci(sim, &o), 0);
+}
+
+/* A VT-d unit; two NVMe controllers on nvme, an e1000e, the boot VGA
+ * device, an NVMe without an IOMMU, and two NVMe functions sharing a group. */
+static void host(struct kern *k)
+{
+	int u = k_sim_add_vtd(k->sim, 0xf00fca);
+
+	assert_true(u >= 0);
+	add_dev(k->sim, VGA, u, "bochs-drm", 0x030000, IOFD_SIM_PCI_BOOT_VGA, 0);
+	add_dev(k->sim, NIC, u, "e1000e", 0x020000, 0, 0);
+	add_dev(k->sim, NVME0, u, "nvme", 0x010802, 0, 0);
+	add_dev(k->sim, NVME1, u, "nvme", 0x010802, 0, 0);
+	add_dev(k->sim, SHARED0, u, "nvme", 0x010802, IOFD_SIM_PCI_GROUP, 10);
+	add_dev(k->sim, SHARED1, u, "nvme", 0x010802, IOFD_SIM_PCI_GROUP, 10);
+	add_dev(k->sim, NOGROUP, -1, "nvme", 0x010802, 0, 0);
+}
+
+static int setup_host(void **state)
+{
+	int r = kern_setup(state);
+
+	if (r == 0)
+		host(KERN(state));
+	return r;
+}
+
+static int setup_no_vfio_pci(void **state)
+{
+	kern_sim_flags |= IOFD_SIM_NO_VFIO_PCI;
+	int r = setup_host(state);
+
+	kern_sim_flags &= ~IOFD_SIM_NO_VFIO_PCI;
+	return r;
+}
+
+static void bind_takes_a_controller_from_nvme(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+	struct iofd_device *dev = NULL;
+
+	assert_true(sysfs_has(k, "class/block/nvme0n1"));
+	assert_int_equal(iofd_host_bind_vfio(ctx, "00:03.0", 0), 0);
+	assert_state(k, NVME0, "vfio-pci", "vfio-pci");
+	assert_false(sysfs_has(k, "class/block/nvme0n1"));	/* nvme let go of it */
+	assert_true(sysfs_has(k, "bus/pci/devices/" NVME0 "/vfio-dev"));
+	assert_true(logged("IOMMU group"));
+	assert_int_equal(iofd_device_open(&dev, ctx, NVME0, NULL), 0);
+	iofd_device_close(dev);
+	/* Already there: success, nothing done (by address with its domain too). */
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME0, 0), 1);
+	assert_true(logged("already"));
+	assert_state(k, NVME0, "vfio-pci", "vfio-pci");
+	/* The other controller was not touched. */
+	assert_state(k, NVME1, "nvme", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+static void unbind_gives_it_back_to_nvme(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+	char path[PATH_MAX];
+
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME0, 0), 0);
+	/* By sysfs path, as iofd_device_open() takes it too. */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/" NVME0, k_sysfs(k));
+	assert_int_equal(iofd_host_unbind_vfio(ctx, path, 0), 0);
+	assert_state(k, NVME0, "nvme", "(null)");
+	assert_true(sysfs_has(k, "class/block/nvme0n1"));
+	assert_false(sysfs_has(k, "bus/pci/devices/" NVME0 "/vfio-dev"));
+	assert_true(logged("is on nvme"));
+	/* Not on vfio-pci: nothing to do. */
+	assert_int_equal(iofd_host_unbind_vfio(ctx, NVME1, 0), 1);
+	assert_state(k, NVME1, "nvme", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+static void unbind_refuses_a_device_open_here(void **state)
+{
+	struct kern *k = KERN(state);
+	IOFD_OPTS(iofd_ctx_opts, o, .log_fn = log_to_buf, .log_priority = 7,
+		  .backend = IOFD_BACKEND_TYPE1);
+	struct iofd_device *dev = NULL;
+	struct iofd_ctx *ctx = NULL;
+
+	assert_int_equal(iofd_sim_ctx_opts(k->sim, &o), 0);
+	o.backend = IOFD_BACKEND_TYPE1;
+	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME0, 0), 0);
+	assert_int_equal(iofd_device_open(&dev, ctx, NVME0, NULL), 0);
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_unbind_vfio(ctx, NVME0, 0), -EBUSY);
+	assert_true(logged("open in this context"));
+	assert_state(k, NVME0, "vfio-pci", "vfio-pci");
+	iofd_device_close(dev);
+	assert_int_equal(iofd_host_unbind_vfio(ctx, NVME0, 0), 0);
+	assert_state(k, NVME0, "nvme", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+/* Refused with -EBUSY, the reason in the log, nothing changed. */
+static void assert_refused(struct kern *k, struct iofd_ctx *ctx, const char *bdf,
+			   const char *driver, const char *why)
+{
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_bind_vfio(ctx, bdf, 0), -EBUSY);
+	if (!logged(why))
+		fail_msg("the log does not say '%s':\n%s", why, logbuf);
+	assert_state(k, bdf, driver, "(null)");
+}
+
+static void devices_in_use_are_refused(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+
+	assert_int_equal(iofd_sim_pci_use(k->sim, NVME0, IOFD_SIM_USE_MOUNTED), 0);
+	assert_refused(k, ctx, NVME0, "nvme", "nvme0n1 (259:0) is mounted on /mnt/nvme0n1");
+	assert_true(sysfs_has(k, "class/block/nvme0n1"));
+	assert_int_equal(iofd_sim_pci_use(k->sim, NVME0, IOFD_SIM_USE_SWAP), 0);
+	assert_refused(k, ctx, NVME0, "nvme", "nvme0n1 is used as swap");
+	assert_int_equal(iofd_sim_pci_use(k->sim, NVME0, IOFD_SIM_USE_HELD), 0);
+	assert_refused(k, ctx, NVME0, "nvme", "nvme0n1 is held by dm-0");
+	assert_int_equal(iofd_sim_pci_use(k->sim, NIC, IOFD_SIM_USE_UP), 0);
+	assert_refused(k, ctx, NIC, "e1000e", "interface eth0 is up");
+	assert_refused(k, ctx, VGA, "bochs-drm", "boot VGA");
+	/* The same devices, unused, are taken. */
+	assert_int_equal(iofd_sim_pci_use(k->sim, NVME0, 0), 0);
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME0, 0), 0);
+	assert_int_equal(iofd_sim_pci_use(k->sim, NIC, 0), 0);
+	assert_int_equal(iofd_host_bind_vfio(ctx, NIC, 0), 0);
+	assert_state(k, NIC, "vfio-pci", "vfio-pci");
+	iofd_ctx_free(ctx);
+}
+
+static void force_takes_a_device_in_use(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+
+	assert_int_equal(iofd_sim_pci_use(k->sim, NVME1, IOFD_SIM_USE_MOUNTED), 0);
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME1, IOFD_BIND_FORCE), 0);
+	assert_true(logged("taken anyway"));
+	assert_state(k, NVME1, "vfio-pci", "vfio-pci");
+	assert_int_equal(iofd_host_bind_vfio(ctx, VGA, IOFD_BIND_FORCE), 0);
+	assert_state(k, VGA, "vfio-pci", "vfio-pci");
+	/* And back: the host driver takes each again. */
+	assert_int_equal(iofd_host_unbind_vfio(ctx, VGA, 0), 0);
+	assert_state(k, VGA, "bochs-drm", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+static void missing_vfio_pci_is_enxio(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME0, 0), -ENXIO);
+	assert_true(logged("vfio-pci is not loaded"));
+	assert_state(k, NVME0, "nvme", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+static void a_probe_that_fails_restores_the_device(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+
+	/* No IOMMU group: vfio-pci's probe refuses it; nvme takes it back. */
+	assert_int_equal(iofd_host_bind_vfio(ctx, NOGROUP, 0), -EIO);
+	assert_true(logged("vfio-pci did not take it"));
+	assert_true(logged("no IOMMU group"));
+	assert_state(k, NOGROUP, "nvme", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+static void bad_names_and_flags(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+	char path[PATH_MAX];
+
+	assert_int_equal(iofd_host_bind_vfio(NULL, NVME0, 0), -EINVAL);
+	assert_int_equal(iofd_host_bind_vfio(ctx, NULL, 0), -EINVAL);
+	assert_int_equal(iofd_host_bind_vfio(ctx, "", 0), -EINVAL);
+	assert_int_equal(iofd_host_bind_vfio(ctx, NVME0, 1u << 7), -EINVAL);
+	assert_int_equal(iofd_host_unbind_vfio(ctx, NVME0, IOFD_BIND_FORCE), -EINVAL);
+	assert_int_equal(iofd_host_bind_vfio(ctx, "nvme0", 0), -EINVAL);
+	assert_int_equal(iofd_host_bind_vfio(ctx, "0000:00:1f.7", 0), -ENOENT);
+	assert_int_equal(iofd_host_unbind_vfio(ctx, "0000:00:1f.7", 0), -ENOENT);
+	assert_true(logged("no such PCI device"));
+	snprintf(path, sizeof(path), "%s/class/iommu/dmar0", k_sysfs(k));
+	assert_int_equal(iofd_host_bind_vfio(ctx, path, 0), -ENODEV);
+	assert_state(k, NVME0, "nvme", "(null)");
+	iofd_ctx_free(ctx);
+}
+
+static void a_group_not_yet_viable_is_reported(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+	struct iofd_device *dev = NULL;
+
+	assert_int_equal(iofd_host_bind_vfio(ctx, SHARED0, 0), 0);
+	assert_true(logged("IOMMU group 10 is not viable yet: " SHARED1 " (nvme)"));
+	assert_state(k, SHARED0, "vfio-pci", "vfio-pci");
+	assert_int_equal(iofd_device_open(&dev, ctx, SHARED0, NULL), -EPERM);
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_bind_vfio(ctx, SHARED1, 0), 0);
+	assert_true(logged("IOMMU group 10 is viable"));
+	assert_int_equal(iofd_device_open(&dev, ctx, SHARED0, NULL), 0);
+	iofd_device_close(dev);
+	iofd_ctx_free(ctx);
+}
+
+/* Every kernel call of a bind, then of an unbind, fails in turn: a failed
+ * call leaves the device as it was; one that succeeds anyway (a failed
+ * close, a failed probe of the backends) did the whole job. */
+static void every_failure_leaves_the_device_as_it_was(void **state)
+{
+	struct kern *k = KERN(state);
+	struct iofd_ctx *ctx = ctx_for(k);
+	unsigned int failed = 0, n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		bool bind = pass == 0;
+
+		for (n = 1;; n++) {
+			uint64_t calls = iofd_sim_calls(k->sim);
+			int r;
+
+			assert_int_equal(iofd_sim_fail_nth(k->sim, n, EIO), 0);
+			r = bind ? iofd_host_bind_vfio(ctx, NVME0, 0)
+				 : iofd_host_unbind_vfio(ctx, NVME0, 0);
+			if (iofd_sim_calls(k->sim) - calls < n) {	/* did not fire: fewer calls */
+				assert_int_equal(iofd_sim_fail_nth(k->sim, 0, EIO), 0);
+				assert_int_equal(r, 0);
+				break;
+			}
+			if (r < 0) {
+				failed++;
+				assert_state(k, NVME0, bind ? "nvme" : "vfio-pci",
+					     bind ? "(null)" : "vfio-pci");
+				assert_int_equal(iofd_sim_open_fds(k->sim), 0);
+				continue;
+			}
+			/* It worked despite the failure: put it back for the next turn. */
+			assert_state(k, NVME0, bind ? "vfio-pci" : "nvme", bind ? "vfio-pci" : "(null)");
+			r = bind ? iofd_host_unbind_vfio(ctx, NVME0, 0)
+				 : iofd_host_bind_vfio(ctx, NVME0, 0);
+			assert_int_equal(r, 0);
+		}
+		assert_true(n > 8);
+		/* The last bind worked: the unbind pass starts on vfio-pci. */
+		assert_state(k, NVME0, bind ? "vfio-pci" : "nvme", bind ? "vfio-pci" : "(null)");
+	}
+	assert_true(failed > 8);
+	iofd_ctx_free(ctx);
+}
+
+#define T_HOST(f) cmocka_unit_test_setup_teardown(f, setup_host, kern_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest lab[] = {
+		T_LAB(a_controller_goes_back_to_the_host_and_returns),
+		T_LAB(an_interface_that_is_up_is_refused),
+	};
+	const struct CMUnitTest sim[] = {
+		T_HOST(bind_takes_a_controller_from_nvme),
+		T_HOST(unbind_gives_it_back_to_nvme),
+		T_HOST(unbind_refuses_a_device_open_here),
+		T_HOST(devices_in_use_are_refused),
+		T_HOST(force_takes_a_device_in_use),
+		cmocka_unit_test_setup_teardown(missing_vfio_pci_is_enxio, setup_no_vfio_pci,
+						kern_teardown),
+		T_HOST(a_probe_that_fails_restores_the_device),
+		T_HOST(bad_names_and_flags),
+		T_HOST(a_group_not_yet_viable_is_reported),
+		T_HOST(every_failure_leaves_the_device_as_it_was),
+	};
+	int r = kern_main_check("conformance-bind"), failed = 0;
+
+	if (r)
+		return r;
+	failed += cmocka_run_group_tests_name("lab", lab, NULL, NULL);
+	if (getenv("IOFD_KERNEL") && !strcmp(getenv("IOFD_KERNEL"), "real"))
+		printf("conformance-bind: %zu simulator-only tests not run on a real kernel\n",
+		       sizeof(sim) / sizeof(sim[0]));
+	else
+		failed += cmocka_run_group_tests_name("sim", sim, NULL, NULL);
+	return failed ? 1 : 0;
+}

@@ -136,6 +136,10 @@ static int run(struct iofd_ctx *ctx, char **bdfs, int n, uint64_t ram_mib)
 												  : "no",
 			       iofd_device_placement(devs[i]));
 		}
+		/* What the mappings cost in pinned memory, per kernel address space. */
+		for (size_t s = 0; s < iofd_ioas_space_count(ioas); s++)
+			printf("  kernel address space %zu: %lld pages pinned\n", s,
+			       (long long)iofd_ioas_space_pinned_pages(ioas, s));
 		/* A VMM's DMA path: the GPA a device was given is guest RAM. */
 		uint64_t iova;
 

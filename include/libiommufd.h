@@ -1296,6 +1296,41 @@ IOFD_API size_t iofd_ioas_mapping_count(struct iofd_ioas *ioas);
  */
 IOFD_API int64_t iofd_ioas_mappings_left(struct iofd_ioas *ioas);
 
+/*
+ * Kernel address spaces: what holds an IOAS's mappings in the kernel, and
+ * what it pins. Usually one: an iommufd IOAS (whose domains the kernel
+ * fills from it) or a type1 container (which the kernel splits into domains
+ * itself). More where classes must not share one: a type1 IOAS split by
+ * coherency (IOFD_CTX_TYPE1_SPLIT: a container per class, each pinning and
+ * charging every mapping again: the price of the split), VFIO groups of
+ * several classes on an iommufd (a kernel IOAS per class, filled with
+ * IOMMU_IOAS_COPY: pinned once). Indexes are valid until the next attach or
+ * detach.
+ */
+
+/** iofd_ioas_space_count() - how many kernel address spaces it has now (0 for NULL). */
+IOFD_API size_t iofd_ioas_space_count(struct iofd_ioas *ioas);
+
+/**
+ * iofd_ioas_space_pinned_pages() - what one kernel address space pins.
+ * @ioas: an IOAS
+ * @idx: 0 .. iofd_ioas_space_count() - 1
+ *
+ * The pages (of the system's page size) the kernel holds pinned on account
+ * of this space for the IOAS's mappings, as the library counts them: a
+ * type1 container, every mapping's pages while it holds a group (mapping
+ * one buffer twice pins it twice); iommufd, the same, once for all the
+ * spaces that share them by IOMMU_IOAS_COPY, while a domain needs them
+ * (counted at the first such space with devices; the others say 0).
+ * Type1 charges these to RLIMIT_MEMLOCK (mm->locked_vm, VmLck) even with
+ * CAP_IPC_LOCK; iommufd counts them in VmPin, and charges RLIMIT_MEMLOCK
+ * without CAP_IPC_LOCK. Their sum over the spaces is what the IOAS costs in
+ * pinned memory.
+ *
+ * Return: the pages, or -EINVAL (NULL @ioas, @idx out of range).
+ */
+IOFD_API int64_t iofd_ioas_space_pinned_pages(struct iofd_ioas *ioas, size_t idx);
+
 /** iofd_ioas_device_count() - how many devices are attached. */
 IOFD_API size_t iofd_ioas_device_count(const struct iofd_ioas *ioas);
 
@@ -1341,6 +1376,13 @@ IOFD_API const char *iofd_domain_iommu_name(const struct iofd_domain *domain);
  * coherency, as the library's classes do) and names none; -EINVAL for NULL.
  */
 IOFD_API int iofd_domain_kernel_id(const struct iofd_domain *domain);
+
+/**
+ * iofd_domain_space() - the kernel address space the domain translates.
+ *
+ * Return: its index for iofd_ioas_space_pinned_pages(), -EINVAL for NULL.
+ */
+IOFD_API int iofd_domain_space(const struct iofd_domain *domain);
 
 /** iofd_domain_device_count() - how many devices it holds (at least 1). */
 IOFD_API size_t iofd_domain_device_count(const struct iofd_domain *domain);

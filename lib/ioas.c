@@ -117,6 +117,7 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 	if (r < 0)
 		goto fail_free;
 	iofd_mt_init(&ioas->mt);
+	ioas->page_shift = (unsigned int)__builtin_ctzll(page_size());
 	iofd_rwlock_init(&ioas->lock);
 	r = iofd_kas_new(ioas, ioas->be, &kas);
 	if (r < 0)
@@ -341,10 +342,18 @@ static void mapping_put(struct iofd_ioas *ioas, struct iofd_mapping *m)
 	ioas->n_spare++;
 }
 
+/* The user pages @m covers: what a space that pins it pins. */
+static uint64_t pages_of(const struct iofd_ioas *ioas, const struct iofd_mapping *m)
+{
+	return ((m->vaddr + (m->length - 1)) >> ioas->page_shift) -
+	       (m->vaddr >> ioas->page_shift) + 1;
+}
+
 /* @m is gone from the kernel: out of the table, and one more entry left. */
 static void forget(struct iofd_ioas *ioas, struct iofd_mapping *m)
 {
 	count_entries(ioas, 1);
+	ioas->mapped_pages -= pages_of(ioas, m);
 	iofd_mt_remove(&ioas->mt, m);
 	mapping_put(ioas, m);
 }
@@ -382,10 +391,12 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 	}
 	if (r == 0) {
 		r = map_everywhere(ioas, m);
-		if (r < 0)
+		if (r < 0) {
 			iofd_mt_remove(&ioas->mt, m);
-		else
+		} else {
 			count_entries(ioas, -1);
+			ioas->mapped_pages += pages_of(ioas, m);
+		}
 	}
 	if (r < 0 && m)
 		mapping_put(ioas, m);
@@ -445,6 +456,7 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 	if (r == 0) {
 		count_entries(ioas, (int64_t)iofd_mt_count(&ioas->mt));
 		iofd_mt_clear(&ioas->mt, free_mapping, NULL);
+		ioas->mapped_pages = 0;
 	} else {
 		/*
 		 * The kernel may have stopped part way. Finish one mapping at a

@@ -51,6 +51,8 @@ struct iofd_ioas {
 	struct iofd_mapping_table mt;
 	struct iofd_iova_alloc alloc;	/* the intersection of the live spaces' ranges */
 	bool ranges_stale;	/* re-reading them failed: retry before use */
+	uint64_t mapped_pages;	/* user pages the table's mappings cover */
+	unsigned int page_shift;
 	struct iofd_mapping *spare;	/* freed mappings kept for reuse (via cookie) */
 	unsigned int n_spare;
 

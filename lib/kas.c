@@ -99,3 +99,59 @@ bool iofd_kas_is_for(const struct iofd_kas *kas, const struct iofd_class *c)
 	return kas->for_class && kas->cls_cc == c->cc && kas->cls_dirty == c->dirty &&
 	       !strcmp(kas->cls_iommu, c->iommu);
 }
+
+/*
+ * What @kas pins for the IOAS's mappings. A type1 container pins every
+ * mapping for itself while it holds a group. iommufd pins a mapping's pages
+ * once for every IOAS that shares them through IOMMU_IOAS_COPY, and only
+ * while some domain needs them: they are counted at the first space (in the
+ * IOAS's order) that has devices.
+ */
+static uint64_t pinned_pages(const struct iofd_kas *kas)
+{
+	const struct iofd_ioas *ioas = kas->ioas;
+
+	if (!kas->live || !kas->n_devs)
+		return 0;
+	if (kas->be->copy)
+		for (size_t i = 0; ioas->kas[i] != kas; i++)
+			if (ioas->kas[i]->live && ioas->kas[i]->n_devs &&
+			    ioas->kas[i]->be == kas->be)
+				return 0;
+	return ioas->mapped_pages;
+}
+
+size_t iofd_ioas_space_count(struct iofd_ioas *ioas)
+{
+	size_t n;
+
+	if (!ioas)
+		return 0;
+	iofd_rwlock_rdlock(&ioas->lock);
+	n = ioas->n_kas;
+	iofd_rwlock_rdunlock(&ioas->lock);
+	return n;
+}
+
+int64_t iofd_ioas_space_pinned_pages(struct iofd_ioas *ioas, size_t idx)
+{
+	int64_t r = -EINVAL;
+
+	if (!ioas)
+		return -EINVAL;
+	iofd_rwlock_rdlock(&ioas->lock);
+	if (idx < ioas->n_kas)
+		r = (int64_t)pinned_pages(ioas->kas[idx]);
+	iofd_rwlock_rdunlock(&ioas->lock);
+	return r;
+}
+
+int iofd_domain_space(const struct iofd_domain *domain)
+{
+	if (!domain)
+		return -EINVAL;
+	for (size_t i = 0; i < domain->ioas->n_kas; i++)
+		if (domain->ioas->kas[i] == domain->kas)
+			return (int)i;
+	return -ENODATA;
+}

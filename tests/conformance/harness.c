@@ -259,9 +259,12 @@ int kern_teardown(void **state)
  * Ops and helpers
  */
 
+/* The test's iommufd: /dev/iommu, or $IOFD_IOMMU_PATH (the lab's compat
+ * kernel: /dev/vfio/vfio, which iommufd serves there). */
 int k_open(struct kern *k)
 {
-	int fd = k->ops->open(k->priv, "/dev/iommu", O_RDWR);
+	const char *path = k->sim ? NULL : getenv("IOFD_IOMMU_PATH");
+	int fd = k->ops->open(k->priv, path ? path : "/dev/iommu", O_RDWR);
 
 	assert_true(fd >= 0);
 	return fd;

@@ -60,6 +60,28 @@ static uint64_t pinned(struct kern *k)
 	return type1() && !cfd_iommufd ? k_locked(k) : k_pinned(k);
 }
 
+/* What the library says the IOAS pins: the sum over its kernel address
+ * spaces. Checked against the kernel's count wherever a test reads that. */
+static int64_t lib_pinned(struct iofd_ioas *ioas)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < iofd_ioas_space_count(ioas); i++) {
+		int64_t p = iofd_ioas_space_pinned_pages(ioas, i);
+
+		assert_true(p >= 0);
+		sum += p;
+	}
+	assert_int_equal(iofd_ioas_space_pinned_pages(ioas, iofd_ioas_space_count(ioas)),
+			 -EINVAL);
+	return sum;
+}
+
+#define assert_pinned(k, ioas, n) do {				\
+		assert_int_equal(pinned(k), (n));		\
+		assert_int_equal(lib_pinned(ioas), (n));	\
+	} while (0)
+
 static void ctx_opts(struct kern *k, int ifd, struct iofd_ctx_opts *o)
 {
 	o->backend = backend;
@@ -301,14 +323,14 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 	k_vfio_dev(k, 1, &v1);
 	/* Mapped before any device: nothing is pinned yet. */
 	assert_int_equal(iofd_ioas_map(ioas, buf, 16 * PS, RWF, &iova), 0);
-	assert_int_equal(pinned(k), 0);
+	assert_pinned(k, ioas, 0);
 	d0 = lib_dev(ctx, v0.bdf);
 	assert_int_equal(iofd_device_attach(d0, ioas), 0);
-	assert_int_equal(pinned(k), 16);
+	assert_pinned(k, ioas, 16);
 	/* A second device (same domain or not) pins nothing more. */
 	d1 = lib_dev(ctx, v1.bdf);
 	assert_int_equal(iofd_device_attach(d1, ioas), 0);
-	assert_int_equal(pinned(k), 16);
+	assert_pinned(k, ioas, 16);
 	{
 		/* VFIO's DMA_AVAIL, as the library reads and counts it. */
 		int64_t left = iofd_ioas_mappings_left(ioas);
@@ -321,7 +343,7 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 			assert_int_equal(left, -ENODATA);	/* iommufd has no limit */
 		}
 	}
-	assert_int_equal(pinned(k), 20);
+	assert_pinned(k, ioas, 20);
 	/* The kernel has them where the library says: mapping there again is EEXIST. */
 	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova), -EEXIST);
 	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova2 + 3 * PS), -EEXIST);
@@ -347,10 +369,10 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 	assert_int_equal(iofd_ioas_iova_to_vaddr(ioas, 0, &va, NULL), -ENOENT);
 
 	assert_int_equal(iofd_ioas_unmap(ioas, iova, 16 * PS), 0);
-	assert_int_equal(pinned(k), 4);
+	assert_pinned(k, ioas, 4);
 	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 0);
-	assert_int_equal(pinned(k), 0);
+	assert_pinned(k, ioas, 0);
 	assert_int_equal(iofd_ioas_unmap_all(ioas), 0);	/* nothing mapped: still fine */
 	iofd_device_close(d0);
 	iofd_device_close(d1);
@@ -380,7 +402,7 @@ static void bad_input_gets_one_errno_and_changes_nothing(void **state)
 	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA, &iova), 0);
 	assert_int_equal(iofd_ioas_map(ioas, buf + 4 * PS, 4 * PS, RWF | IOFD_MAP_FIXED_IOVA,
 				       &(uint64_t){ iova + 4 * PS }), 0);
-	assert_int_equal(pinned(k), 8);
+	assert_pinned(k, ioas, 8);
 
 	/* Arguments. */
 	at = 0x200000;
@@ -432,12 +454,12 @@ static void bad_input_gets_one_errno_and_changes_nothing(void **state)
 	assert_int_equal(iofd_ioas_unmap(ioas, 0x10000000, PS), -ENOENT);
 	/* The kernel agrees nothing moved: its areas are whole and pinned. */
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 2);
-	assert_int_equal(pinned(k), 8);
+	assert_pinned(k, ioas, 8);
 	assert_int_equal(kernel_map_page(k, ifd, ioas, buf, iova), -EEXIST);
 	assert_int_equal(assert_ranges_match_kernel(k, ifd, ioas), nranges);
 	/* A range covering both, with room around them, unmaps both. */
 	assert_int_equal(iofd_ioas_unmap(ioas, iova - PS, 10 * PS), 0);
-	assert_int_equal(pinned(k), 0);
+	assert_pinned(k, ioas, 0);
 	assert_int_equal(iofd_ioas_unmap(ioas, iova, 8 * PS), -ENOENT);
 
 	/* Attach and detach. */
@@ -513,7 +535,7 @@ static void attach_under_a_colliding_mapping_is_refused_cleanly(void **state)
 	assert_non_null(strstr(iofd_device_placement(d0), "attach failed"));
 	if (k->sim)
 		assert_int_equal(iofd_sim_objects(k->sim), before);	/* no HWPT left behind */
-	assert_int_equal(pinned(k), 0);
+	assert_pinned(k, ioas, 0);
 	assert_ranges_match_kernel(k, ifd, ioas);
 	assert_true(usable(ioas, MSI_START, MSI_LAST));
 	/* Out of the way, it attaches; the window is then not usable. */
@@ -527,12 +549,12 @@ static void attach_under_a_colliding_mapping_is_refused_cleanly(void **state)
 	assert_int_equal(iofd_device_detach(d0), 0);
 	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 1);
-	assert_int_equal(pinned(k), 0);	/* no domain, no pins */
+	assert_pinned(k, ioas, 0);	/* no domain, no pins */
 	assert_true(usable(ioas, MSI_START, MSI_LAST));
 	assert_ranges_match_kernel(k, ifd, ioas);
 	/* Attached again, the mapping is replayed. */
 	assert_int_equal(iofd_device_attach(d0, ioas), 0);
-	assert_int_equal(pinned(k), 2);
+	assert_pinned(k, ioas, 2);
 	iofd_device_close(d0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
 	lib_ctx_free(k, ctx);
@@ -816,14 +838,14 @@ static void one_map_lands_in_two_domains_of_different_classes(void **state)
 	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(pd), iova, 8 * PS, buf),
 			 0);
 	/* ... and pinned once. */
-	assert_int_equal(pinned(k), 8);
+	assert_pinned(k, ioas, 8);
 	/* A map after attach is in both too. */
 	assert_int_equal(iofd_ioas_map(ioas, buf + 2 * PS, 2 * PS, IOFD_MAP_READ, &iova), 0);
 	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(dd), iova, 2 * PS,
 				     buf + 2 * PS), 0);
 	assert_int_equal(k_check_map(k, ifd, (uint32_t)iofd_domain_kernel_id(pd), iova, 2 * PS,
 				     buf + 2 * PS), 0);
-	assert_int_equal(pinned(k), 10);
+	assert_pinned(k, ioas, 10);
 	/* Without dirty tracking asked for, both share one domain. */
 	{
 		struct iofd_ioas *plain_ioas = lib_ioas(ctx, 0);
@@ -902,7 +924,7 @@ static void mixed_coherency(void **state, bool cc_first)
 	assert_non_null(strstr(iofd_device_placement(c), "ECAP.SC=1"));
 	/* Every mapping in both domains, pinned once. */
 	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 6);
-	assert_int_equal(pinned(k), 6);
+	assert_pinned(k, ioas, 6);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 4 * PS);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", late, iova2, 2 * PS);
 	assert_int_equal(iofd_sim_dma_write(k->sim, "0000:00:02.0", iova2 + PS, "nc", 2), 0);
@@ -911,7 +933,7 @@ static void mixed_coherency(void **state, bool cc_first)
 	assert_int_equal(iofd_ioas_unmap(ioas, iova, 4 * PS), 0);
 	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:01.0", iova, buf, 1), -EFAULT);
 	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:02.0", iova, buf, 1), -EFAULT);
-	assert_int_equal(pinned(k), 2);
+	assert_pinned(k, ioas, 2);
 	iofd_device_close(c);
 	iofd_device_close(n);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
@@ -1014,6 +1036,14 @@ static void type1_split_mirrors_all_or_nothing(void **state)
 	 * is a second pin of the same pages. */
 	assert_int_equal(iofd_sim_check_domains(k->sim), 2 * 4);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 4 * PS);
+	/* ... and the library says so: two containers, each pinning and
+	 * charging the 4 pages, as the kernel counts them. */
+	assert_int_equal(iofd_ioas_space_count(ioas), 2);
+	assert_int_not_equal(iofd_domain_space(iofd_device_domain(c)),
+			     iofd_domain_space(iofd_device_domain(n)));
+	assert_int_equal(iofd_ioas_space_pinned_pages(ioas, 0), 4);
+	assert_int_equal(iofd_ioas_space_pinned_pages(ioas, 1), 4);
+	assert_int_equal(k_locked(k), 2 * 4);
 	/* The second container's map fails: the first's is undone. */
 	assert_int_equal(iofd_sim_fail_nth(k->sim, 2, ENOMEM), 0);
 	assert_int_equal(iofd_ioas_map(ioas, more, 2 * PS, RWF, &iova2), -ENOMEM);
@@ -1064,6 +1094,7 @@ static void auto_reaches_a_device_without_a_cdev_by_its_group(void **state)
 	assert_int_equal(iofd_device_attach(nocdev, ioas), 0);
 	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF, &iova), 0);
 	assert_int_equal(iofd_sim_pinned_pages(k->sim), 2);
+	assert_int_equal(lib_pinned(ioas), 2);
 	assert_both_translate(k, "0000:00:01.0", "0000:00:02.0", buf, iova, 2 * PS);
 	iofd_device_close(cdev);
 	iofd_device_close(nocdev);
@@ -1100,6 +1131,7 @@ static void closing_a_device_whose_detach_fails_leaves_no_trace(void **state)
 	assert_int_equal(iofd_ioas_device_count(ioas), 0);
 	assert_int_equal(iofd_ioas_domain_count(ioas), 0);
 	assert_int_equal(iofd_sim_pinned_pages(k->sim), 0);
+	assert_int_equal(lib_pinned(ioas), 0);
 	assert_int_equal(iofd_ioas_mapping_count(ioas), 1);	/* mappings stay */
 	assert_int_equal(iofd_ioas_free(ioas), 0);
 	iofd_ctx_free(ctx);
@@ -1177,6 +1209,7 @@ static void compat_group_and_cdev_devices_share_one_ioas(void **state)
 	assert_int_equal(iofd_ioas_map(ioas, buf, 4 * PS, RWF, &iova), 0);
 	/* One kernel IOAS holds it, pinned once for both domains. */
 	assert_int_equal(k_pinned(k), 4);
+	assert_int_equal(lib_pinned(ioas), 4);
 	assert_int_equal(k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), buf, PS, iova),
 			 -EEXIST);
 	if (k->sim) {
@@ -1186,6 +1219,7 @@ static void compat_group_and_cdev_devices_share_one_ioas(void **state)
 	iofd_device_close(g);
 	iofd_device_close(cd);
 	assert_int_equal(k_pinned(k), 0);
+	assert_int_equal(lib_pinned(ioas), 0);
 	assert_int_equal(iofd_ioas_free(ioas), 0);
 	iofd_ctx_free(ctx);
 	k_close(k, ifd);
@@ -1237,9 +1271,9 @@ out:
 		     va += k->page_size)
 			pages += iofd_ioas_translate(ioas, (void *)(uintptr_t)va, &iova, NULL) == 0;
 		if (iofd_ioas_domain_count(ioas))
-			assert_int_equal(pinned(k), pages);
+			assert_pinned(k, ioas, pages);
 		else
-			assert_int_equal(pinned(k), 0);
+			assert_pinned(k, ioas, 0);
 		assert_true(iofd_sim_check_domains(k->sim) >= 0);
 	}
 	iofd_device_close(c);

@@ -51,6 +51,10 @@ VM_TESTS=(
 	# /dev/vfio/vfio that iommufd serves.
 	'conformance-api|cdev,mock,compat-vfio,type1,compat-iommu|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	'conformance-api-type1|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=type1 "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
+	# compat (groups joined to an iommufd) on the kernel where iommufd serves
+	# /dev/vfio/vfio: on /dev/iommu, and on /dev/vfio/vfio itself as the iommufd.
+	'conformance-api-compat|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=compat "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
+	'conformance-api-compat-vfio|compat-vfio|env IOFD_KERNEL=real IOFD_MODE=compat IOFD_IOMMU_PATH=/dev/vfio/vfio "$IOFD_BUILD_DIR"/tests/conformance/conformance-api'
 	# A userspace NVMe driver on the library: real DMA through VT-d, completion polled, by
 	# MSI-X and by INTx (masked on delivery, unmasked by the library), every mode.
 	'nvme-identify|cdev,type1,compat-iommu,compat-vfio|tests/vm/guest/nvme_identify.py "$IOFD_BUILD_DIR"'

@@ -108,7 +108,9 @@ struct iofd_ctx;
  * @msg: the message, one line, without a trailing newline
  *
  * Called from the thread that made the call being logged. errno is saved
- * and restored around it.
+ * and restored around it. It may be called while the library holds an
+ * IOAS's lock (a map or unmap reporting a kernel failure): it must not call
+ * into the library on that IOAS, or the thread waits on itself.
  */
 typedef void (*iofd_log_fn)(void *userdata, int priority, const char *msg);
 
@@ -445,10 +447,14 @@ IOFD_API int iofd_host_find_dev(const struct iofd_host *host, const char *name,
  *
  * Sets the device's driver_override to "vfio-pci", unbinds it from its
  * driver, asks the bus to probe it, and checks that vfio-pci took it (the
- * device's driver link). Then it waits up to two seconds for the VFIO
- * group node (DEV/vfio/N) to appear, and, when other devices of the same
- * IOMMU group are still bound to host drivers, logs (warning) that the
- * group is not viable yet and names them: the bind succeeds, but the
+ * device's driver link). Then it waits, up to two seconds, until the
+ * device's VFIO nodes exist (the group's DEV/vfio/N and, on a kernel with
+ * VFIO cdevs, DEV/vfio/devices/vfioM), so that they can be opened at once:
+ * on the host's own kernel, /sys and /dev by a libudev monitor of the
+ * kernel's uevents (no udevd needed), on any other a poll; a node still
+ * missing then is logged (warning), not an error. When other devices of
+ * the same IOMMU group are still bound to host drivers, it logs (warning)
+ * that the group is not viable yet and names them: the bind succeeds, but the
  * device cannot be opened until they are bound to vfio-pci too (or
  * unbound). On any failure it puts back what was there (driver_override,
  * and the old driver bound again) and logs what failed: the call changes

@@ -30,11 +30,12 @@
 #include "host.h"
 #include "log.h"
 #include "sysfs.h"
+#include "udev_wait.h"
 #include "vfio_group.h"
 
 #define VFIO_PCI "vfio-pci"
 #define IFF_UP_BIT 0x1		/* include/uapi/linux/if.h */
-#define NODE_WAIT_MS 2000	/* for DEV/vfio/N after a bind */
+#define NODE_WAIT_MS 2000	/* for the VFIO nodes after a bind */
 #define WHY_MAX 400
 
 /* What the device looks like now; "" for no driver, no override. */
@@ -418,22 +419,68 @@ static int in_use(const struct bdev *d, char *why)
  * After a bind
  */
 
-static void wait_for_node(const struct bdev *d)
+/* Is this context on the host's own kernel, /sys and /dev? Then the
+ * kernel's uevents tell when a node appears; anything else (a simulated
+ * kernel, a fake tree) sends none and is polled through its own paths. */
+static bool on_the_real_host(const struct iofd_ctx *ctx)
 {
-	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
-	char path[PATH_MAX];
+	return ctx->sys == iofd_kernel_real() && !strcmp(ctx->sysfs_root, "/sys") &&
+	       !strcmp(ctx->dev_root, "/dev");
+}
 
-	if (d->group < 0 ||
-	    iofd_path_fmt(path, sizeof(path), "%s/vfio/%d", d->ctx->dev_root, d->group) < 0)
+static bool all_exist(char (*paths)[PATH_MAX], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!iofd_sysfs_exists(paths[i]))
+			return false;
+	return true;
+}
+
+/* After vfio-pci took the device: wait until its VFIO nodes exist, the
+ * group's (DEV/vfio/N) and, on a kernel with VFIO cdevs, the device's
+ * (DEV/vfio/devices/vfioM, named by SYSFS/.../vfio-dev/vfioM), so that the
+ * caller can open them at once. */
+static void wait_for_nodes(const struct bdev *d)
+{
+	static const char *const subsystems[] = { "vfio", "vfio-dev", NULL };
+	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+	char paths[2][PATH_MAX], dir[PATH_MAX], **names = NULL;
+	const char *ptrs[2];
+	size_t n = 0, n_names = 0;
+	int r;
+
+	if (d->group >= 0 &&
+	    iofd_path_fmt(paths[n], sizeof(paths[n]), "%s/vfio/%d", d->ctx->dev_root, d->group) == 0)
+		n++;
+	if (iofd_path_fmt(dir, sizeof(dir), "%s/vfio-dev", d->syspath) == 0 &&
+	    iofd_sysfs_list(dir, &names, &n_names) == 0 && n_names &&
+	    iofd_path_fmt(paths[n], sizeof(paths[n]), "%s/vfio/devices/%s", d->ctx->dev_root,
+			  names[0]) == 0)
+		n++;
+	iofd_strv_free(names, n_names);
+	if (!n)
 		return;
-	for (int ms = 0; !iofd_sysfs_exists(path); ms += 10) {
-		if (ms >= NODE_WAIT_MS) {
-			iofd_warn(d->ctx, "%s: %s did not appear within %d ms", d->name, path,
-				  NODE_WAIT_MS);
-			return;
-		}
-		nanosleep(&ts, NULL);
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = paths[i];
+	r = on_the_real_host(d->ctx) ? iofd_udev_wait_nodes(ptrs, n, subsystems, NODE_WAIT_MS)
+				     : -EOPNOTSUPP;
+	if (r == 0) {
+		iofd_dbg(d->ctx, "%s: its VFIO nodes are there (waited on kernel uevents)", d->name);
+		return;
 	}
+	if (r != -ETIMEDOUT) {
+		if (r != -EOPNOTSUPP)
+			iofd_dbg(d->ctx, "%s: no uevent monitor (%s): polling for its nodes",
+				 d->name, strerror(-r));
+		for (int ms = 0; ms < NODE_WAIT_MS && !all_exist(paths, n); ms += 10)
+			nanosleep(&ts, NULL);
+		if (all_exist(paths, n))
+			return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!iofd_sysfs_exists(paths[i]))
+			iofd_warn(d->ctx, "%s: %s did not appear within %d ms", d->name, paths[i],
+				  NODE_WAIT_MS);
 }
 
 /* Log whether the device's group is usable, naming what keeps it from it. */
@@ -528,7 +575,7 @@ int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags)
 	if (r < 0)
 		goto fail;
 	iofd_info(ctx, "%s is on vfio-pci", d.name);
-	wait_for_node(&d);
+	wait_for_nodes(&d);
 	report_viability(&d);
 	return 0;
 fail:

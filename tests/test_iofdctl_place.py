@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""iofdctl place, as a user sees it, on the simulated kernel.
+"""iofdctl place, bind and unbind, as a user sees them, on the simulated kernel.
 
 Usage: test_iofdctl_place.py [--sanitized] IOFDCTL IOFDCTL_SIM MKFAKESYSFS
 
 IOFDCTL_SIM is the same tool built on libiommufd-sim (tools/sim_host.c, never
 installed): each run makes a simulated host, chosen by $IOFDCTL_SIM_TOPOLOGY
-(mixed, dirty, lab-sc, lab-nosc), can make one ioctl fail ($IOFDCTL_SIM_FAIL),
+(mixed, dirty, host, lab-sc, lab-nosc), can make one ioctl fail ($IOFDCTL_SIM_FAIL),
 and exits 3 when the command left anything open in the simulated kernel.
 Checks what a person or a script relies on: the domains the library made and
 who is in them, coherency (what KVM is told) and its reason (ECAP.SC), dirty
 tracking with --dirty, the same facts in text and JSON, and precise errors
-naming the device, with nothing left attached. IOFDCTL itself (on this host,
-which has no iommufd) is checked for usage and for a plain error.
+naming the device, with nothing left attached. bind and unbind on the "host"
+topology (devices on their host drivers, one NVMe mounted, eth0 up): what was
+done and the driver now, a device in use refused with the reason and nothing
+changed, --force, the same facts in JSON, exit statuses. IOFDCTL itself (on
+this host, which has no iommufd) is checked for usage and for a plain error.
 """
 import json
 import os
@@ -391,6 +394,150 @@ def test_other_backends():
               rc == 0 and (" on %s:" % backend) in out, out[:300])
 
 
+def bind_json(topology, args):
+    """iofdctl-sim --json ARGS on a fresh simulated host: (exit status, document, stderr)."""
+    rc, out, err = sim(topology, ["--json"] + list(args))
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = None
+    return rc, doc, err
+
+
+def test_bind():
+    """bind and unbind on the "host" topology (tools/sim_host.c): each run is a
+    fresh simulated host, so each case starts from the devices' host drivers."""
+    cdev_re = "/dev/vfio/devices/vfio"
+    keys = {"device", "command", "changed", "driver", "group", "viable", "cdev", "error",
+            "errno", "messages"}
+
+    # An unused NVMe on nvme: taken; text says so, with its group and cdev.
+    rc, out, err = sim("host", ["bind", "0000:00:02.0"])
+    check("bind: an unused NVMe is taken, exit 0", rc == 0 and err == "", "rc=%d %s" % (rc, err))
+    check("bind: text says bound, its group, viable, and its cdev",
+          out.startswith("0000:00:02.0: bound to vfio-pci; IOMMU group 1, viable; cdev ")
+          and cdev_re in out and out.count("\n") == 1, out)
+    rc, doc, err = bind_json("host", ["bind", "0000:00:02.0"])
+    check("bind --json: exit 0 with every field", rc == 0 and doc is not None
+          and set(doc) == keys, "rc=%d %r %s" % (rc, doc, err))
+    if doc:
+        check("bind --json: changed, on vfio-pci, group, viable, cdev, no error",
+              doc["device"] == "0000:00:02.0" and doc["command"] == "bind"
+              and doc["changed"] is True and doc["driver"] == "vfio-pci" and doc["group"] == 1
+              and doc["viable"] is True and cdev_re in (doc["cdev"] or "")
+              and doc["error"] is None and doc["errno"] is None and doc["messages"] == [], doc)
+
+    # The NVMe whose namespace is mounted: refused, the reason on stderr, exit 1.
+    rc, out, err = sim("host", ["bind", "0000:00:01.0"])
+    check("bind: a mounted NVMe is refused, exit 1, nothing on stdout", rc == 1 and out == "",
+          "rc=%d %s" % (rc, out))
+    check("bind: the refusal names the mounted namespace and where",
+          "0000:00:01.0 is in use by the host" in err and "nvme0n1" in err
+          and "is mounted on /mnt/nvme0n1" in err and "Device or resource busy" in err, err)
+    rc, doc, err = bind_json("host", ["bind", "0000:00:01.0"])
+    check("bind --json: refused, exit 1, JSON on stdout", rc == 1 and doc is not None,
+          "rc=%d %s" % (rc, err))
+    if doc:
+        check("bind --json: refused: not changed, still on nvme, no cdev, EBUSY",
+              doc["changed"] is False and doc["driver"] == "nvme" and doc["cdev"] is None
+              and doc["errno"] == "EBUSY" and doc["error"] == "Device or resource busy", doc)
+        check("bind --json: the reason is in messages",
+              any("is mounted on /mnt/nvme0n1" in m for m in doc["messages"]), doc["messages"])
+    # --force takes it, with a warning.
+    rc, out, err = sim("host", ["bind", "--force", "0000:00:01.0"])
+    check("bind --force: a mounted NVMe is taken, exit 0",
+          rc == 0 and out.startswith("0000:00:01.0: bound to vfio-pci;"), "rc=%d %s %s" % (rc, out, err))
+    check("bind --force: the warning says it was in use and taken anyway",
+          "taken anyway" in err and "is mounted on /mnt/nvme0n1" in err, err)
+    rc, doc, err = bind_json("host", ["bind", "--force", "0000:00:01.0"])
+    check("bind --force --json: changed, on vfio-pci, the warning in messages",
+          rc == 0 and doc is not None and doc["changed"] is True and doc["driver"] == "vfio-pci"
+          and doc["error"] is None and any("taken anyway" in m for m in doc["messages"]),
+          "rc=%d %r %s" % (rc, doc, err))
+
+    # The e1000e with eth0 up: refused; forced by its short address: taken.
+    rc, out, err = sim("host", ["bind", "0000:00:03.0"])
+    check("bind: a NIC whose interface is up is refused, exit 1",
+          rc == 1 and out == "" and "network interface eth0 is up" in err, "rc=%d %s" % (rc, err))
+    rc, doc, err = bind_json("host", ["bind", "--force", "00:03.0"])
+    check("bind --force --json 00:03.0: taken, named by its full address",
+          rc == 0 and doc is not None and doc["device"] == "0000:00:03.0"
+          and doc["driver"] == "vfio-pci" and doc["changed"] is True, "rc=%d %r %s" % (rc, doc, err))
+
+    # On vfio-pci already: nothing to do, exit 0; not viable: named who blocks it.
+    rc, out, err = sim("host", ["bind", "0000:00:04.0"])
+    check("bind: a device on vfio-pci already: exit 0, nothing done",
+          rc == 0 and out.startswith("0000:00:04.0: on vfio-pci already; IOMMU group 3, viable")
+          and err == "", "rc=%d %s %s" % (rc, out, err))
+    rc, doc, err = bind_json("host", ["bind", "0000:00:04.0"])
+    check("bind --json: on vfio-pci already: not changed, no error",
+          rc == 0 and doc is not None and doc["changed"] is False and doc["error"] is None
+          and doc["driver"] == "vfio-pci", "rc=%d %r" % (rc, doc))
+    rc, out, err = sim("host", ["bind", "0000:00:05.0"])
+    check("bind: a group not viable yet: exit 0, says so and names the device on ahci",
+          rc == 0 and "IOMMU group 10, not viable" in out
+          and "0000:00:05.1 (ahci)" in err, "rc=%d %s %s" % (rc, out, err))
+    rc, doc, err = bind_json("host", ["bind", "0000:00:05.0"])
+    check("bind --json: a group not viable yet: viable false, the blocker in messages",
+          rc == 0 and doc is not None and doc["viable"] is False
+          and any("0000:00:05.1 (ahci)" in m for m in doc["messages"]), "rc=%d %r" % (rc, doc))
+
+    # unbind: back to the host driver, or to none; nothing to do when not on vfio-pci.
+    rc, out, err = sim("host", ["unbind", "0000:00:04.0"])
+    check("unbind: given back to nvme, exit 0",
+          rc == 0 and out == "0000:00:04.0: given back; driver nvme\n" and err == "",
+          "rc=%d %r %s" % (rc, out, err))
+    rc, doc, err = bind_json("host", ["unbind", "0000:00:04.0"])
+    check("unbind --json: changed, driver nvme, no cdev",
+          rc == 0 and doc is not None and set(doc) == keys and doc["command"] == "unbind"
+          and doc["changed"] is True and doc["driver"] == "nvme" and doc["cdev"] is None
+          and doc["error"] is None, "rc=%d %r" % (rc, doc))
+    rc, out, err = sim("host", ["unbind", "0000:00:02.0"])
+    check("unbind: a device not on vfio-pci: exit 0, nothing to do, its driver",
+          rc == 0 and out == "0000:00:02.0: not on vfio-pci, nothing to do; driver nvme\n",
+          "rc=%d %r" % (rc, out))
+    rc, doc, err = bind_json("host", ["unbind", "0000:00:02.0"])
+    check("unbind --json: not on vfio-pci: not changed",
+          rc == 0 and doc is not None and doc["changed"] is False and doc["driver"] == "nvme",
+          "rc=%d %r" % (rc, doc))
+    rc, out, err = sim("lab-sc", ["unbind", "0000:00:03.0"])
+    check("unbind: with no host driver for it, the device is left unbound",
+          rc == 0 and out == "0000:00:03.0: given back; driver none (unbound)\n",
+          "rc=%d %r %s" % (rc, out, err))
+    rc, doc, err = bind_json("lab-sc", ["unbind", "0000:00:03.0"])
+    check("unbind --json: unbound: driver null",
+          rc == 0 and doc is not None and doc["changed"] is True and doc["driver"] is None,
+          "rc=%d %r" % (rc, doc))
+
+    # Bad devices: exit 1 with the reason, in text and JSON.
+    for args, why, errno_name in ((["bind", "0000:00:09.0"], "no such PCI device", "ENOENT"),
+                                  (["unbind", "0000:00:09.0"], "no such PCI device", "ENOENT"),
+                                  (["bind", "nvme0"], "neither a PCI address nor a sysfs path",
+                                   "EINVAL")):
+        rc, out, err = sim("host", args)
+        check("%s: exit 1, says %s" % (" ".join(args), why),
+              rc == 1 and out == "" and why in err, "rc=%d %s" % (rc, err))
+        rc, doc, err = bind_json("host", args)
+        check("%s --json: exit 1, errno %s, the reason in messages" % (" ".join(args), errno_name),
+              rc == 1 and doc is not None and doc["errno"] == errno_name
+              and doc["changed"] is False and doc["driver"] is None
+              and any(why in m for m in doc["messages"]), "rc=%d %r %s" % (rc, doc, err))
+
+    # Usage: exit 2, nothing done.
+    for args, what in ((["bind"], "DEVICE"), (["unbind"], "DEVICE"),
+                       (["bind", "0000:00:02.0", "0000:00:04.0"], "0000:00:04.0"),
+                       (["unbind", "--force", "0000:00:04.0"], "--force")):
+        rc, out, err = sim("host", args)
+        check("usage: %s exits 2" % " ".join(args), rc == 2 and out == "" and what in err,
+              "rc=%d %s" % (rc, err))
+    rc, out, err = run(["bind", "--help"])
+    check("usage: bind --help prints the manual of bind and unbind",
+          rc == 0 and "iofdctl unbind" in out and "--force" in out and "EXIT STATUS" in out, out[:200])
+    rc, out, err = run(["--help"])
+    check("usage: the tool's manual lists bind and unbind",
+          rc == 0 and "bind [--force] DEVICE" in out and "unbind DEVICE" in out, out[:2000])
+
+
 def test_sim_tool():
     rc, out, err = sim("mixed", ["--json"])
     try:
@@ -426,7 +573,10 @@ def test_valgrind():
             ("dirty", ["place", "--dirty", "--json", "0000:00:01.0", "0000:00:02.0",
                        "0000:00:03.0"], 0),
             ("mixed", ["place", "0000:00:01.0", "0000:00:05.0"], 1),
-            ("mixed", ["place", "0000:00:01.0", "0000:00:09.0"], 1)):
+            ("mixed", ["place", "0000:00:01.0", "0000:00:09.0"], 1),
+            ("host", ["bind", "0000:00:01.0"], 1),
+            ("host", ["--json", "bind", "--force", "0000:00:01.0"], 0),
+            ("host", ["unbind", "0000:00:04.0"], 0)):
         rc, out, err = run(base[1:] + ["--undef-value-errors=no", IOFDCTL_SIM] + args, tool=vg,
                            env={"IOFDCTL_SIM_TOPOLOGY": topology}, timeout=300)
         check("valgrind: iofdctl-sim %s (%s) is clean" % (" ".join(args), topology),
@@ -453,7 +603,7 @@ def main():
     top = tempfile.mkdtemp(prefix="iofdctl-place-test-")
     try:
         for fn in (test_usage, lambda: test_no_kernel(top), test_mixed, test_dirty, test_lab,
-                   test_errors, test_other_backends, test_sim_tool, test_valgrind):
+                   test_errors, test_other_backends, test_bind, test_sim_tool, test_valgrind):
             try:
                 fn()
             except (KeyError, TypeError, IndexError, AttributeError) as e:
@@ -461,7 +611,7 @@ def main():
                       False, "%s: %r" % (type(e).__name__, e))
     finally:
         shutil.rmtree(top, ignore_errors=True)
-    return tooltest.summary("iofdctl place")
+    return tooltest.summary("iofdctl place, bind, unbind")
 
 
 if __name__ == "__main__":

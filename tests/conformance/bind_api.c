@@ -4,11 +4,19 @@
  * to vfio-pci and giving it back, on the simulator and, with
  * IOFD_KERNEL=real, on the lab's kernel (tests/vm/suite.sh: "bind").
  *
- * The lab's test (on the lab's host, rebuilt on the simulator too): an NVMe
- * controller goes back to the host (its nvme driver when the kernel has
- * one, else it stays unbound, which is what the lab's kernel does), comes
- * back to vfio-pci, and then opens and answers config-space reads. The
- * simulator-only tests: refusal of devices the host uses, forcing,
+ * The lab's tests (on the lab's host, rebuilt on the simulator too): an
+ * NVMe controller goes back to the host (its nvme driver when the kernel
+ * has one: the controller, its namespace's block device and their /dev
+ * nodes appear; without one it stays unbound), comes back to vfio-pci,
+ * and then opens and answers config-space reads; the e1000e goes back to
+ * e1000e, its interface is brought up, the bind is refused with nothing
+ * changed, and IOFD_BIND_FORCE takes it. On the real kernel only: an NVMe
+ * namespace with a mounted ext2 filesystem, then used as swap, is refused
+ * likewise, and bound once unused. Every lab device ends on vfio-pci (the
+ * lab's later tests in the same boot need them there), even when a test
+ * fails: the group's teardown puts them back.
+ *
+ * The simulator-only tests: refusal of devices the host uses, forcing,
  * vfio-pci absent, a probe that fails, group viability, and every kernel
  * call failing in turn with the device's state checked unchanged.
  */
@@ -20,6 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
 
 #include <libiommufd.h>
 
@@ -109,8 +123,8 @@ static bool sysfs_has(struct kern *k, const char *rel)
  * The lab's test: on the lab's kernel and on its copy on the simulator
  */
 
-/* The first NVMe controller (class 0x010802) on vfio-pci. */
-static void first_nvme(struct kern *k, struct k_vdev *v)
+/* The @nth NVMe controller on vfio-pci. */
+static void nth_nvme(struct kern *k, unsigned int nth, struct k_vdev *v)
 {
 	for (unsigned int i = 0;; i++) {
 		char rel[128];
@@ -118,30 +132,161 @@ static void first_nvme(struct kern *k, struct k_vdev *v)
 
 		k_vfio_dev(k, i, v);	/* skips when there are no more */
 		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", v->bdf);
-		if (k_sysfs_u64(k, rel, 16, &class_code) == 0 && class_code == 0x010802)
+		if (k_sysfs_u64(k, rel, 16, &class_code) == 0 && class_code == 0x010802 &&
+		    nth-- == 0)
 			return;
 	}
 }
 
-/* Does a /dev/nvmeN node of the controller at @bdf exist? (The nvme
- * driver's controller: SYSFS/bus/pci/devices/BDF/nvme/nvmeN.) */
-static bool nvme_node(struct kern *k, const char *bdf)
+static const char *k_dev(struct kern *k)
+{
+	return k->sim ? iofd_sim_dev_root(k->sim) : "/dev";
+}
+
+/* Is SYSFS/class/@class/@name's device (its "device" link) the PCI
+ * device @bdf? */
+static bool class_dev_is(struct kern *k, const char *class, const char *name, const char *bdf)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/class/%s/%s/device", k_sysfs(k), class, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(strrchr(target, '/') ? strrchr(target, '/') + 1 : target, bdf);
+}
+
+/* A block device below the PCI device @bdf (SYSFS/class/block/X resolves
+ * below it: the nvme driver's namespaces are children of its controller). */
+static bool block_below(struct kern *k, const char *bdf, char *blk, size_t len)
+{
+	char path[PATH_MAX], *dev, *real;
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", k_sysfs(k), bdf);
+	dev = realpath(path, NULL);
+	snprintf(path, sizeof(path), "%s/class/block", k_sysfs(k));
+	d = opendir(path);
+	while (dev && d && !found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/class/block/%s", k_sysfs(k), de->d_name);
+		real = realpath(path, NULL);
+		if (real && !strncmp(real, dev, strlen(dev)) && real[strlen(dev)] == '/') {
+			snprintf(blk, len, "%.63s", de->d_name);
+			found = true;
+		}
+		free(real);
+	}
+	if (d)
+		closedir(d);
+	free(dev);
+	return found;
+}
+
+/* What the nvme driver made of the controller at @bdf, waiting up to 10 s
+ * (it scans namespaces in a work item after its probe; devtmpfs makes the
+ * nodes): its controller SYSFS/class/nvme/nvmeN with /dev/nvmeN, and a
+ * namespace's block device with its /dev node. */
+static bool nvme_host_nodes(struct kern *k, const char *bdf, char *ctrl, size_t clen, char *blk,
+			    size_t blen)
 {
 	char path[PATH_MAX];
-	bool found = false;
 
-	for (int n = 0; n < 16 && !found; n++) {
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/nvme/nvme%d", k_sysfs(k), bdf, n);
-		if (access(path, F_OK))
-			continue;
-		snprintf(path, sizeof(path), "%s/nvme%d", k->sim ? iofd_sim_dev_root(k->sim) : "/dev",
-			 n);
-		/* devtmpfs makes it when the driver registers it; wait a little */
-		for (int ms = 0; ms < 5000 && access(path, F_OK); ms += 50)
-			usleep(50 * 1000);
-		found = !access(path, F_OK);
+	ctrl[0] = blk[0] = '\0';
+	for (int ms = 0; ms < 10000; ms += 50) {
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/class/nvme", k_sysfs(k));
+		d = opendir(path);
+		while (d && !ctrl[0] && (de = readdir(d)))
+			if (de->d_name[0] != '.' && class_dev_is(k, "nvme", de->d_name, bdf))
+				snprintf(ctrl, clen, "%.63s", de->d_name);
+		if (d)
+			closedir(d);
+		if (ctrl[0] && block_below(k, bdf, blk, blen)) {
+			char p2[PATH_MAX];
+
+			snprintf(path, sizeof(path), "%s/%s", k_dev(k), ctrl);
+			snprintf(p2, sizeof(p2), "%s/%s", k_dev(k), blk);
+			if (!access(path, F_OK) && !access(p2, F_OK))
+				return true;
+		}
+		usleep(50 * 1000);
 	}
-	return found;
+	return false;
+}
+
+/* After a bind: the VFIO nodes exist at once (the library waited for
+ * them), and the bind did not say they were late. */
+static void assert_vfio_nodes(struct kern *k, const char *bdf)
+{
+	char rel[128], name[64], path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(rel, sizeof(rel), "%s/bus/pci/devices/%s/iommu_group", k_sysfs(k), bdf);
+	assert_true(realpath(rel, path) != NULL);
+	snprintf(name, sizeof(name), "%s", strrchr(path, '/') + 1);
+	snprintf(path, sizeof(path), "%s/vfio/%s", k_dev(k), name);
+	if (access(path, F_OK))
+		fail_msg("%s: no %s after the bind\nlog:\n%s", bdf, path, logbuf);
+	snprintf(rel, sizeof(rel), "%s/bus/pci/devices/%s/vfio-dev", k_sysfs(k), bdf);
+	d = opendir(rel);
+	name[0] = '\0';
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(name, sizeof(name), "%.63s", de->d_name);
+	if (d)
+		closedir(d);
+	if (name[0]) {
+		snprintf(path, sizeof(path), "%s/vfio/devices/%s", k_dev(k), name);
+		if (access(path, F_OK))
+			fail_msg("%s: no %s after the bind\nlog:\n%s", bdf, path, logbuf);
+	}
+	assert_false(logged("did not appear"));
+	/* On the real kernel the library waited with its uevent monitor, which
+	 * needs no udevd (the lab's guest has none), not by polling. */
+	if (!k->sim && !logged("waited on kernel uevents"))
+		fail_msg("%s: the bind did not wait with its uevent monitor\nlog:\n%s", bdf, logbuf);
+}
+
+/* Open @bdf with the library and read its vendor and device ids from
+ * config space: they match sysfs. */
+static void assert_opens_and_reads_config(struct kern *k, struct iofd_ctx *ctx, const char *bdf)
+{
+	struct iofd_device *dev = NULL;
+	uint64_t vendor, device;
+	uint8_t cfg[4];
+	char rel[128];
+	int r;
+
+	r = iofd_device_open(&dev, ctx, bdf, NULL);
+	if (r)
+		fail_msg("%s: iofd_device_open: %d\nlog:\n%s", bdf, r, logbuf);
+	r = iofd_device_region_read(dev, IOFD_PCI_CONFIG, 0, cfg, sizeof(cfg));
+	if (k->sim) {
+		/* (the simulator's vfio-pci may not answer region reads yet) */
+		assert_true(r == (int)sizeof(cfg) || r == -EINVAL || r == -ENOTTY);
+		if (r != (int)sizeof(cfg))
+			memset(cfg, 0, sizeof(cfg));
+	} else {
+		assert_int_equal(r, sizeof(cfg));
+	}
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vendor", bdf);
+	assert_int_equal(k_sysfs_u64(k, rel, 16, &vendor), 0);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/device", bdf);
+	assert_int_equal(k_sysfs_u64(k, rel, 16, &device), 0);
+	if (!k->sim || cfg[0] || cfg[1]) {
+		assert_int_equal(cfg[0] | cfg[1] << 8, vendor);
+		assert_int_equal(cfg[2] | cfg[3] << 8, device);
+	}
+	iofd_device_close(dev);
 }
 
 static void a_controller_goes_back_to_the_host_and_returns(void **state)
@@ -152,11 +297,9 @@ static void a_controller_goes_back_to_the_host_and_returns(void **state)
 	struct k_vdev v;
 	struct state st;
 	bool has_nvme = sysfs_has(k, "bus/pci/drivers/nvme");
-	uint8_t cfg[4];
-	char rel[128];
-	uint64_t vendor, device;
+	char rel[128], ctrl[64], blk[64];
 
-	first_nvme(k, &v);
+	nth_nvme(k, 0, &v);
 	ctx = ctx_for(k);
 	state_of(k, v.bdf, &st);
 	assert_string_equal(st.driver, "vfio-pci");
@@ -164,46 +307,66 @@ static void a_controller_goes_back_to_the_host_and_returns(void **state)
 	/* Back to the host: its nvme driver takes it, or, without one, nobody. */
 	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), 0);
 	assert_state(k, v.bdf, has_nvme ? "nvme" : "", "(null)");
-	if (has_nvme)
-		assert_true(nvme_node(k, v.bdf));
-	else
+	if (has_nvme) {
+		assert_true(logged("is on nvme"));
+		if (!nvme_host_nodes(k, v.bdf, ctrl, sizeof(ctrl), blk, sizeof(blk)))
+			fail_msg("%s on nvme: no controller '%s' or namespace '%s' with /dev nodes "
+				 "within 10 s", v.bdf, ctrl, blk);
+		printf("note: %s on nvme: %s, %s\n", v.bdf, ctrl, blk);
+	} else {
 		printf("note: this kernel has no nvme driver: %s stays unbound\n", v.bdf);
+	}
 	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vfio-dev", v.bdf);
 	assert_false(sysfs_has(k, rel));	/* no VFIO device any more */
 	assert_int_equal(iofd_device_open(&dev, ctx, v.bdf, NULL), -ENODEV);
 	/* Given back already: nothing to do. */
 	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), 1);
 
-	/* And to vfio-pci again, where it opens and answers. */
+	/* And to vfio-pci again (unused by the host: no force needed), where
+	 * it opens and answers. */
+	logbuf[0] = '\0';
 	assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), 0);
 	assert_state(k, v.bdf, "vfio-pci", "vfio-pci");
+	assert_vfio_nodes(k, v.bdf);
+	if (has_nvme) {
+		snprintf(rel, sizeof(rel), "class/nvme/%s", ctrl);
+		assert_false(sysfs_has(k, rel));	/* nvme let go of it */
+		snprintf(rel, sizeof(rel), "class/block/%s", blk);
+		assert_false(sysfs_has(k, rel));
+	}
 	assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), 1);
-	assert_int_equal(iofd_device_open(&dev, ctx, v.bdf, NULL), 0);
-	if (k->sim) {
-		/* (the simulator's vfio-pci may not answer region reads yet) */
-		int r = iofd_device_region_read(dev, IOFD_PCI_CONFIG, 0, cfg, sizeof(cfg));
-
-		assert_true(r == (int)sizeof(cfg) || r == -EINVAL || r == -ENOTTY);
-		if (r != (int)sizeof(cfg))
-			memset(cfg, 0, sizeof(cfg));
-	} else {
-		assert_int_equal(iofd_device_region_read(dev, IOFD_PCI_CONFIG, 0, cfg, sizeof(cfg)),
-				 sizeof(cfg));
-	}
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vendor", v.bdf);
-	assert_int_equal(k_sysfs_u64(k, rel, 16, &vendor), 0);
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/device", v.bdf);
-	assert_int_equal(k_sysfs_u64(k, rel, 16, &device), 0);
-	if (!k->sim || cfg[0] || cfg[1]) {
-		assert_int_equal(cfg[0] | cfg[1] << 8, vendor);
-		assert_int_equal(cfg[2] | cfg[3] << 8, device);
-	}
-	iofd_device_close(dev);
+	assert_opens_and_reads_config(k, ctx, v.bdf);
 	iofd_ctx_free(ctx);
 }
 
+/* Bring interface @ifname up, as `ip link set dev IF up` does (SIOCSIFFLAGS
+ * on any socket: the lab's kernel has no INET). */
+static void if_up(const char *ifname)
+{
+	struct ifreq ifr;
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(s >= 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr))
+		fail_msg("SIOCSIFFLAGS %s up: %s", ifname, strerror(errno));
+	close(s);
+}
+
+static bool if_is_up(struct kern *k, const char *ifname)
+{
+	char rel[128];
+	uint64_t flags = 0;
+
+	snprintf(rel, sizeof(rel), "class/net/%s/flags", ifname);
+	return k_sysfs_u64(k, rel, 16, &flags) == 0 && (flags & IFF_UP);
+}
+
 /* The lab's e1000e given back to its driver, its interface brought up:
- * refused; forced: taken. Skips without an e1000e driver. */
+ * refused, nothing changed; forced: taken. */
 static void an_interface_that_is_up_is_refused(void **state)
 {
 	struct kern *k = KERN(state);
@@ -211,7 +374,7 @@ static void an_interface_that_is_up_is_refused(void **state)
 	struct iofd_ctx *ctx;
 
 	if (!k->sim && !sysfs_has(k, "bus/pci/drivers/e1000e"))
-		skip();	/* the lab's kernel has no e1000e driver (tests/vm/kernel.config) */
+		skip();	/* a kernel without the e1000e driver (tests/vm/kernel.config has it) */
 	for (unsigned int i = 0;; i++) {
 		struct k_vdev v;
 		uint64_t class_code;
@@ -229,11 +392,12 @@ static void an_interface_that_is_up_is_refused(void **state)
 		/* the lab's copy has no e1000e driver: nothing to bring up */
 		assert_state(k, bdf, "", "(null)");
 	} else {
-		char ifname[64] = "", cmd[128];
+		char ifname[64] = "";
 		struct dirent *de;
 		DIR *d;
 
 		assert_state(k, bdf, "e1000e", "(null)");
+		assert_true(logged("is on e1000e"));
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
 		for (int ms = 0; ms < 5000 && access(path, F_OK); ms += 50)
 			usleep(50 * 1000);
@@ -244,15 +408,154 @@ static void an_interface_that_is_up_is_refused(void **state)
 				snprintf(ifname, sizeof(ifname), "%.63s", de->d_name);
 		closedir(d);
 		assert_true(ifname[0]);
-		snprintf(cmd, sizeof(cmd), "ip link set %s up", ifname);
-		assert_int_equal(system(cmd), 0);
+		/* Down, it is not in use: the check sees the flag, not the driver. */
+		assert_false(if_is_up(k, ifname));
+		if_up(ifname);
+		assert_true(if_is_up(k, ifname));
+		logbuf[0] = '\0';
 		assert_int_equal(iofd_host_bind_vfio(ctx, bdf, 0), -EBUSY);
-		assert_true(logged("is up"));
+		snprintf(path, sizeof(path), "network interface %s is up", ifname);
+		if (!logged(path))
+			fail_msg("the log does not say '%s':\n%s", path, logbuf);
+		/* Nothing changed: its driver, no driver_override, still up. */
 		assert_state(k, bdf, "e1000e", "(null)");
+		assert_true(if_is_up(k, ifname));
+		logbuf[0] = '\0';
+		assert_int_equal(iofd_host_bind_vfio(ctx, bdf, IOFD_BIND_FORCE), 0);
+		assert_true(logged("taken anyway"));
+		snprintf(rel, sizeof(rel), "class/net/%s", ifname);
+		assert_false(sysfs_has(k, rel));	/* e1000e let go of it */
+		assert_state(k, bdf, "vfio-pci", "vfio-pci");
+		assert_vfio_nodes(k, bdf);
+		assert_opens_and_reads_config(k, ctx, bdf);
+		iofd_ctx_free(ctx);
+		return;
 	}
 	assert_int_equal(iofd_host_bind_vfio(ctx, bdf, IOFD_BIND_FORCE), 0);
 	assert_state(k, bdf, "vfio-pci", "vfio-pci");
 	iofd_ctx_free(ctx);
+}
+
+/* ------------------------------------------------------------------------
+ * The lab's kernel only: a namespace the host uses
+ */
+
+static char mnt_dir[64];	/* our mount point while mounted, else "" */
+static char swap_dev[64];	/* our swap device while swapping, else "" */
+
+/* Run "@prog @arg" quietly: its exit status (127: not found). */
+static int sh(const char *prog, const char *arg)
+{
+	char cmd[512];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "PATH=/usr/sbin:/sbin:/usr/bin:/bin; %s %s >/dev/null 2>&1",
+		 prog, arg);
+	st = system(cmd);
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void a_namespace_in_use_is_refused(void **state)
+{
+	struct kern *k = KERN(state);
+	char ctrl[64], blk[64], node[80], rel[128];
+	struct iofd_ctx *ctx;
+	struct k_vdev v;
+
+	if (!sysfs_has(k, "bus/pci/drivers/nvme"))
+		skip();	/* a kernel without the nvme driver (tests/vm/kernel.config has it) */
+	nth_nvme(k, 1, &v);	/* the other controller than the test above */
+	ctx = ctx_for(k);
+	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), 0);
+	assert_state(k, v.bdf, "nvme", "(null)");
+	if (!nvme_host_nodes(k, v.bdf, ctrl, sizeof(ctrl), blk, sizeof(blk)))
+		fail_msg("%s on nvme: no namespace with a /dev node within 10 s", v.bdf);
+	snprintf(node, sizeof(node), "/dev/%s", blk);
+
+	/* Mounted: refused, the mount point named, nothing changed. */
+	if (sh("mke2fs -q -F", node) == 127) {
+		printf("skip: no mke2fs here\n");
+		skip();	/* the teardown puts the controller back */
+	}
+	snprintf(mnt_dir, sizeof(mnt_dir), "/tmp/iofd-bind-XXXXXX");
+	assert_non_null(mkdtemp(mnt_dir));
+	if (mount(node, mnt_dir, "ext2", 0, NULL))
+		fail_msg("mount %s on %s: %s", node, mnt_dir, strerror(errno));
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), -EBUSY);
+	if (!logged(blk) || !logged("is mounted on") || !logged(mnt_dir))
+		fail_msg("the log does not say that %s is mounted on %s:\n%s", blk, mnt_dir, logbuf);
+	assert_state(k, v.bdf, "nvme", "(null)");
+	snprintf(rel, sizeof(rel), "class/block/%s", blk);
+	assert_true(sysfs_has(k, rel));
+	assert_int_equal(umount(mnt_dir), 0);
+	rmdir(mnt_dir);
+	mnt_dir[0] = '\0';
+
+	/* Swap: likewise. */
+	if (sh("mkswap", node) == 0) {
+		snprintf(swap_dev, sizeof(swap_dev), "%.63s", node);
+		if (swapon(node, 0))
+			fail_msg("swapon %s: %s", node, strerror(errno));
+		logbuf[0] = '\0';
+		assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), -EBUSY);
+		snprintf(rel, sizeof(rel), "%s is used as swap", blk);
+		if (!logged(rel))
+			fail_msg("the log does not say '%s':\n%s", rel, logbuf);
+		assert_state(k, v.bdf, "nvme", "(null)");
+		assert_int_equal(swapoff(node), 0);
+		swap_dev[0] = '\0';
+	} else {
+		printf("note: no mkswap here: the swap case was not run\n");
+	}
+
+	/* Unused again: taken without force. */
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), 0);
+	assert_false(logged("in use"));
+	assert_state(k, v.bdf, "vfio-pci", "vfio-pci");
+	snprintf(rel, sizeof(rel), "class/block/%s", blk);
+	assert_false(sysfs_has(k, rel));
+	assert_vfio_nodes(k, v.bdf);
+	assert_opens_and_reads_config(k, ctx, v.bdf);
+	iofd_ctx_free(ctx);
+}
+
+/* After the lab's tests, pass or fail: nothing of ours mounted or swapping,
+ * and every device the lab bound (IOFD_VM_VFIO_DEVICES) on vfio-pci again. */
+static int lab_put_back(void **state)
+{
+	IOFD_OPTS(iofd_ctx_opts, o);
+	const char *devs = getenv("IOFD_VM_VFIO_DEVICES");
+	struct iofd_ctx *ctx = NULL;
+	char list[512], *save = NULL;
+	int bad = 0;
+
+	(void)state;
+	if (mnt_dir[0]) {
+		umount(mnt_dir);
+		rmdir(mnt_dir);
+		mnt_dir[0] = '\0';
+	}
+	if (swap_dev[0]) {
+		swapoff(swap_dev);
+		swap_dev[0] = '\0';
+	}
+	if (!devs || !*devs || iofd_ctx_new(&ctx, &o) < 0)
+		return 0;
+	snprintf(list, sizeof(list), "%s", devs);
+	for (char *bdf = strtok_r(list, " ", &save); bdf; bdf = strtok_r(NULL, " ", &save)) {
+		int r = iofd_host_bind_vfio(ctx, bdf, IOFD_BIND_FORCE);
+
+		if (r < 0) {
+			fprintf(stderr, "teardown: %s not back on vfio-pci: %s\n", bdf, strerror(-r));
+			bad = 1;
+		} else if (r == 0) {
+			fprintf(stderr, "teardown: %s put back on vfio-pci\n", bdf);
+		}
+	}
+	iofd_ctx_free(ctx);
+	return bad ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -546,6 +849,11 @@ int main(void)
 		T_LAB(a_controller_goes_back_to_the_host_and_returns),
 		T_LAB(an_interface_that_is_up_is_refused),
 	};
+	/* On the real kernel only: the simulator's copy of the lab has no host
+	 * drivers (devices_in_use_are_refused covers the rule there). */
+	const struct CMUnitTest real[] = {
+		T_LAB(a_namespace_in_use_is_refused),
+	};
 	const struct CMUnitTest sim[] = {
 		T_HOST(bind_takes_a_controller_from_nvme),
 		T_HOST(unbind_gives_it_back_to_nvme),
@@ -563,11 +871,16 @@ int main(void)
 
 	if (r)
 		return r;
-	failed += cmocka_run_group_tests_name("lab", lab, NULL, NULL);
-	if (getenv("IOFD_KERNEL") && !strcmp(getenv("IOFD_KERNEL"), "real"))
+	if (getenv("IOFD_KERNEL") && !strcmp(getenv("IOFD_KERNEL"), "real")) {
+		failed += cmocka_run_group_tests_name("lab", lab, NULL, lab_put_back);
+		failed += cmocka_run_group_tests_name("lab-real", real, NULL, lab_put_back);
 		printf("conformance-bind: %zu simulator-only tests not run on a real kernel\n",
 		       sizeof(sim) / sizeof(sim[0]));
-	else
+	} else {
+		failed += cmocka_run_group_tests_name("lab", lab, NULL, NULL);
+		printf("conformance-bind: %zu real-kernel-only tests not run on the simulator\n",
+		       sizeof(real) / sizeof(real[0]));
 		failed += cmocka_run_group_tests_name("sim", sim, NULL, NULL);
+	}
 	return failed ? 1 : 0;
 }

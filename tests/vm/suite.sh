@@ -63,8 +63,12 @@ VM_TESTS=(
 	'vmm-ram-type1|type1|"$IOFD_BUILD_DIR"/examples/vmm-ram -b type1 -m 32 0000:00:01.0 0000:00:02.0'
 	'vmm-ram-compat|compat-iommu|"$IOFD_BUILD_DIR"/examples/vmm-ram -b compat -m 32 0000:00:01.0 0000:00:02.0'
 	'conformance-type1|type1,compat-vfio|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-type1'
-	# Giving an NVMe controller back to the host and binding it to vfio-pci again
-	# with the library (it ends where it began: on vfio-pci); last, as it rebinds.
+	# Giving the NVMe controllers and the e1000e back to the guest kernel's nvme and
+	# e1000e drivers and binding them to vfio-pci again with the library; a mounted
+	# or swapped-on namespace and an interface that is up refused, then forced or
+	# freed.  Every device ends on vfio-pci, even when a check fails (the test's
+	# teardown puts them back): the type1 and compat-iommu modes of the same boot
+	# run after it.  Last of its mode, as it rebinds.
 	'conformance-bind|cdev|env IOFD_KERNEL=real "$IOFD_BUILD_DIR"/tests/conformance/conformance-bind'
 )
 # ---------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "coherency-report: context: %s\n", strerror(-r));
 		return 1;
 	}
-	r = iofd_host_scan(ctx, &host);
+	r = iofd_host_scan(&host, ctx);
 	if (r < 0) {
 		fprintf(stderr, "coherency-report: scan: %s\n", strerror(-r));
 		iofd_ctx_free(ctx);

@@ -266,8 +266,8 @@ struct iofd_hostdev;
 
 /**
  * iofd_host_scan() - read the host's IOMMU picture.
- * @ctx: the context whose sysfs_root and dev_root are read
  * @ret: where the snapshot is stored; free it with iofd_host_free()
+ * @ctx: the context whose sysfs_root and dev_root are read
  *
  * Enumerates PCI devices (with libudev on the real /sys, by reading the
  * directory under any other sysfs_root), their IOMMU groups and the other
@@ -280,7 +280,7 @@ struct iofd_hostdev;
  * Return: 0, or -EINVAL (NULL argument), -ENOMEM, or the errno of a sysfs
  * directory that exists but could not be read.
  */
-IOFD_API int iofd_host_scan(struct iofd_ctx *ctx, struct iofd_host **ret);
+IOFD_API int iofd_host_scan(struct iofd_host **ret, struct iofd_ctx *ctx);
 
 /**
  * iofd_host_free() - free a snapshot.

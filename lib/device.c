@@ -120,7 +120,7 @@ static int lookup_host(struct iofd_device *dev, const char *name, char *cdev, si
 {
 	const struct iofd_hostdev *hd;
 	struct iofd_host *host;
-	int r = iofd_host_scan(dev->ctx, &host);
+	int r = iofd_host_scan(&host, dev->ctx);
 
 	if (r < 0)
 		return r;
@@ -213,7 +213,7 @@ static int open_group_device(struct iofd_device *dev, const char *name, int give
 			return r == -ENODEV ? -ENOENT : r;
 		name = syspath;
 	}
-	r = iofd_host_scan(ctx, &host);
+	r = iofd_host_scan(&host, ctx);
 	if (r < 0)
 		return r;
 	r = iofd_host_find_dev(host, name, &hd);

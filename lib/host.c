@@ -591,7 +591,7 @@ void iofd_host_free(struct iofd_host *host)
 	free(host);
 }
 
-int iofd_host_scan(struct iofd_ctx *ctx, struct iofd_host **ret)
+int iofd_host_scan(struct iofd_host **ret, struct iofd_ctx *ctx)
 {
 	struct iofd_host *host;
 	int r;

@@ -167,7 +167,7 @@ static int find(struct iofd_ctx *ctx, const char *name, struct bdev *d)
 {
 	const struct iofd_hostdev *hd;
 	struct iofd_host *host;
-	int r = iofd_host_scan(ctx, &host);
+	int r = iofd_host_scan(&host, ctx);
 
 	if (r < 0)
 		return r;
@@ -490,7 +490,7 @@ static void report_viability(const struct bdev *d)
 	struct iofd_host *host;
 	char who[WHY_MAX];
 
-	if (iofd_host_scan(d->ctx, &host) < 0)
+	if (iofd_host_scan(&host, d->ctx) < 0)
 		return;
 	if (iofd_host_find_dev(host, d->name, &hd) == 0 && hd->group) {
 		iofd_group_name_blockers(hd->group, who, sizeof(who));
@@ -547,7 +547,7 @@ int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags)
 	if (r < 0)
 		return r;
 	if (why[0] && !(flags & IOFD_BIND_FORCE)) {
-		iofd_err(ctx, "%s is in use by the host: %s (IOFD_BIND_FORCE takes it anyway)",
+		iofd_err(ctx, "%s is in use by the host: %s (forcing the bind takes it anyway)",
 			 d.name, why);
 		return -EBUSY;
 	}

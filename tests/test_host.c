@@ -243,7 +243,7 @@ static int t_try_scan(struct t *t)
 {
 	if (!t->ctx)
 		t_ctx(t);
-	return iofd_host_scan(t->ctx, &t->host);
+	return iofd_host_scan(&t->host, t->ctx);
 }
 
 static void t_scan(struct t *t)
@@ -1183,9 +1183,9 @@ static void null_arguments(void **state)
 	struct iofd_ctx *ctx;
 	struct fake_sys sys = { 0 };
 
-	assert_int_equal(iofd_host_scan(NULL, &host), -EINVAL);
+	assert_int_equal(iofd_host_scan(&host, NULL), -EINVAL);
 	assert_int_equal(iofd_ctx_new_sys(&ctx, NULL, &fake_sys_ops, &sys), 0);
-	assert_int_equal(iofd_host_scan(ctx, NULL), -EINVAL);
+	assert_int_equal(iofd_host_scan(NULL, ctx), -EINVAL);
 	iofd_ctx_free(ctx);
 	assert_ptr_equal(host, (void *)&host);
 	iofd_host_free(NULL);
@@ -1361,7 +1361,7 @@ static void each_failing_kernel_call_leaves_the_scan_whole(void **state)
 				  .dev_root = ref.tree.dev);
 			assert_int_equal(iofd_ctx_new_sys(&ctx, &o, &fake_sys_ops, &sys), 0);
 			/* Probing never fails the scan... */
-			assert_int_equal(iofd_host_scan(ctx, &host), 0);
+			assert_int_equal(iofd_host_scan(&host, ctx), 0);
 			/* ...nor leaks a node it opened... */
 			assert_int_equal(sys.open_fds, 0);
 			/* ...nor changes what sysfs says... */
@@ -1456,7 +1456,7 @@ static void sweep_preset(const char *preset)
 		int r;
 
 		alloc_arm(n);
-		r = iofd_host_scan(ref.ctx, &host);
+		r = iofd_host_scan(&host, ref.ctx);
 		alloc_disarm();
 		if (r == 0) {
 			/* A failure the scan got past changed nothing. */
@@ -1531,7 +1531,7 @@ static void real_sysfs_lists_its_pci_devices(void **state)
 		return;
 	}
 	assert_int_equal(iofd_ctx_new_sys(&ctx, NULL, &fake_sys_ops, &sys), 0);
-	assert_int_equal(iofd_host_scan(ctx, &host), 0);
+	assert_int_equal(iofd_host_scan(&host, ctx), 0);
 	assert_true(host->n_pci <= n);	/* one may vanish, none appear from nowhere */
 	assert_true(host->n_pci + 1 >= n);
 	for (size_t i = 0; i < host->n_pci; i++) {

@@ -94,7 +94,7 @@ static void scan(struct t *t, const struct iofd_ctx_opts *extra)
 		o.container_fd = extra->container_fd;
 	}
 	assert_int_equal(iofd_ctx_new_sys(&t->ctx, &o, &fake_sys_ops, &t->sys), 0);
-	assert_int_equal(iofd_host_scan(t->ctx, &t->host), 0);
+	assert_int_equal(iofd_host_scan(&t->host, t->ctx), 0);
 }
 
 static void teardown_host(struct t *t)

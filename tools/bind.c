@@ -107,7 +107,7 @@ static int run(const struct options *opts, const char *name, bool bind)
 		return EXIT_LIBERR;
 	r = bind ? iofd_host_bind_vfio(ctx, name, o.force ? IOFD_BIND_FORCE : 0)
 		 : iofd_host_unbind_vfio(ctx, name, 0);
-	if (iofd_host_scan(ctx, &host) == 0 && iofd_host_find_dev(host, name, &hd) == 0) {
+	if (iofd_host_scan(&host, ctx) == 0 && iofd_host_find_dev(host, name, &hd) == 0) {
 		const struct iofd_group *g = iofd_hostdev_group(hd);
 
 		a.driver = iofd_hostdev_driver(hd);

@@ -602,7 +602,7 @@ static int cmd_probe(const struct options *o, int argc, char **argv)
 
 	if (tool_ctx_new(o, &ctx, &sysfs_root, &dev_root) < 0)
 		return EXIT_LIBERR;
-	r = iofd_host_scan(ctx, &host);
+	r = iofd_host_scan(&host, ctx);
 	if (r < 0) {
 		err_msg("cannot scan the host (sysfs %s, devices %s): %s", sysfs_root,
 			dev_root, strerror(-r));

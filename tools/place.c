@@ -141,7 +141,7 @@ static void explain_open(const struct place *p, size_t idx, int err, char *buf, 
 
 	buf[0] = '\0';
 	if (err == -ENODEV || err == -EPERM || err == -EBUSY) {
-		if (iofd_host_scan(p->ctx, &host) == 0)
+		if (iofd_host_scan(&host, p->ctx) == 0)
 			hd = host_lookup(host, arg);
 	}
 	switch (err) {

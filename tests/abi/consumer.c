@@ -20,7 +20,7 @@ int main(void)
 		fprintf(stderr, "iofd_ctx_new: %s\n", strerror(-r));
 		return 1;
 	}
-	r = iofd_host_scan(ctx, &host);
+	r = iofd_host_scan(&host, ctx);
 	if (r < 0) {
 		fprintf(stderr, "iofd_host_scan: %s\n", strerror(-r));
 		iofd_ctx_free(ctx);

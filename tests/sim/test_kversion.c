@@ -377,7 +377,7 @@ static void backends(uint32_t version, int *iommufd, int *type1, int *compat)
 
 	assert_int_equal(iofd_sim_ctx_opts(sim, &o), 0);
 	assert_int_equal(iofd_ctx_new(&ctx, &o), 0);
-	assert_int_equal(iofd_host_scan(ctx, &h), 0);
+	assert_int_equal(iofd_host_scan(&h, ctx), 0);
 	*iommufd = iofd_host_backend_available(h, IOFD_BACKEND_IOMMUFD);
 	*type1 = iofd_host_backend_available(h, IOFD_BACKEND_TYPE1);
 	*compat = iofd_host_backend_available(h, IOFD_BACKEND_COMPAT);

@@ -240,7 +240,7 @@ static void discovery_sees_the_simulated_host(void **state)
 	assert_string_equal(copts.sysfs_root, iofd_sim_sysfs_root(sim));
 	assert_string_equal(copts.dev_root, iofd_sim_dev_root(sim));
 	assert_int_equal(iofd_ctx_new(&ctx, &copts), 0);
-	assert_int_equal(iofd_host_scan(ctx, &host), 0);
+	assert_int_equal(iofd_host_scan(&host, ctx), 0);
 	assert_int_equal(iofd_host_iommu_count(host), 1);
 	iommu = iofd_host_iommu(host, 0);
 	assert_string_equal(iofd_iommu_name(iommu), "dmar0");

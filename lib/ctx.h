@@ -31,6 +31,7 @@ struct iofd_ctx {
 	enum iofd_backend auto_choice;	/* what AUTO chose; AUTO: not yet */
 	bool container_taken;	/* container_fd is some IOAS's container */
 	struct iofd_vfio_group *groups;	/* VFIO groups open, each once */
+	struct iofd_device *devices;	/* devices open (via iofd_device.next) */
 };
 
 /* The context's iommufd: the one given in its options, or DEV/iommu opened

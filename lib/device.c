@@ -35,8 +35,43 @@ static struct iofd_device *device_alloc(struct iofd_ctx *ctx, const struct iofd_
 	return dev;
 }
 
+/* The context's list of open devices (for iofd_host_unbind_vfio(): the
+ * kernel's unbind would wait for them). */
+static void list_device(struct iofd_device *dev)
+{
+	pthread_mutex_lock(&dev->ctx->lock);
+	dev->next = dev->ctx->devices;
+	dev->ctx->devices = dev;
+	dev->listed = true;
+	pthread_mutex_unlock(&dev->ctx->lock);
+}
+
+static void unlist_device(struct iofd_device *dev)
+{
+	pthread_mutex_lock(&dev->ctx->lock);
+	for (struct iofd_device **p = &dev->ctx->devices; *p; p = &(*p)->next)
+		if (*p == dev) {
+			*p = dev->next;
+			break;
+		}
+	pthread_mutex_unlock(&dev->ctx->lock);
+}
+
+bool iofd_ctx_has_device(struct iofd_ctx *ctx, const char *name)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&ctx->lock);
+	for (const struct iofd_device *d = ctx->devices; d && !found; d = d->next)
+		found = d->name && !strcmp(d->name, name);
+	pthread_mutex_unlock(&ctx->lock);
+	return found;
+}
+
 static void device_free(struct iofd_device *dev)
 {
+	if (dev->listed)
+		unlist_device(dev);
 	if (dev->ops && dev->ops->close)
 		dev->ops->close(dev);
 	if (dev->fd >= 0)
@@ -114,6 +149,14 @@ static const char *cdev_basename(struct iofd_ctx *ctx, const char *name)
 	return NULL;
 }
 
+/* Say why a device VFIO does not have cannot be opened. */
+static void not_on_vfio(struct iofd_ctx *ctx, const struct iofd_hostdev *hd)
+{
+	iofd_err(ctx, "%s is %s%s, not vfio-pci: iofd_host_bind_vfio() (iofdctl bind) hands it over",
+		 hd->name, hd->driver ? "bound to " : "bound to no driver",
+		 hd->driver ? hd->driver : "");
+}
+
 /* A PCI address or sysfs path, through a host scan: the cdev to open. */
 static int lookup_host(struct iofd_device *dev, const char *name, char *cdev, size_t cdev_len,
 		       char *syspath, size_t sys_len)
@@ -126,8 +169,11 @@ static int lookup_host(struct iofd_device *dev, const char *name, char *cdev, si
 		return r;
 	r = iofd_host_find_dev(host, name, &hd);
 	if (r == 0 && !hd->cdev) {
-		iofd_err(dev->ctx, "%s has no VFIO cdev (driver %s)", hd->name,
-			 hd->driver ? hd->driver : "none");
+		if (!hd->driver || strcmp(hd->driver, "vfio-pci"))
+			not_on_vfio(dev->ctx, hd);
+		else
+			iofd_err(dev->ctx, "%s has no VFIO cdev (a kernel without "
+				 "CONFIG_VFIO_DEVICE_CDEV?)", hd->name);
 		r = -ENODEV;
 	}
 	if (r == 0 && (snprintf(cdev, cdev_len, "%s", hd->cdev) >= (int)cdev_len ||
@@ -221,6 +267,10 @@ static int open_group_device(struct iofd_device *dev, const char *name, int give
 		iofd_err(ctx, "%s is in no IOMMU group", hd->name);
 		r = -ENODEV;
 	}
+	if (r == 0 && (!hd->driver || strcmp(hd->driver, "vfio-pci"))) {
+		not_on_vfio(ctx, hd);
+		r = -ENODEV;
+	}
 	if (r == 0 && snprintf(syspath, len, "%s", hd->syspath) >= (int)len)
 		r = -ENAMETOOLONG;
 	if (r == 0)
@@ -303,6 +353,7 @@ int iofd_device_open(struct iofd_device **ret, struct iofd_ctx *ctx, const char 
 		 dev->dev_id, dev->info.iommu[0] ? dev->info.iommu : "unknown",
 		 iofd_iommu_type_name(dev->info.type), dev->info.cc_why,
 		 dev->info.dirty ? "with" : "without");
+	list_device(dev);
 	*ret = dev;
 	return 0;
 }

@@ -85,6 +85,9 @@ struct iofd_device {
 	 * mapping may overlap when it attaches. */
 	struct iofd_iova_range *resv;
 	size_t n_resv;
+
+	struct iofd_device *next;	/* in ctx->devices, once open */
+	bool listed;
 };
 
 struct iofd_vfio_group;
@@ -97,6 +100,9 @@ extern const struct iofd_device_ops iofd_device_group_ops;
 /* Detach a device being closed: out of its IOAS even if the kernel
  * refuses (closing the fd then detaches it). lib/ioas_attach.c. */
 void iofd_device_detach_for_close(struct iofd_device *dev);
+
+/* Is a device named @name (a PCI address) open in @ctx? */
+bool iofd_ctx_has_device(struct iofd_ctx *ctx, const char *name);
 
 /* Bind an opened cdev to the context's iommufd and read its hw info.
  * lib/device_cdev.c. */

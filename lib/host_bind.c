@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "ctx.h"
+#include "device.h"
 #include "host.h"
 #include "log.h"
 #include "sysfs.h"
@@ -436,6 +437,15 @@ static bool all_exist(char (*paths)[PATH_MAX], size_t n)
 	return true;
 }
 
+/* Does the kernel have VFIO groups (their class, made by drivers/vfio/group.c)? */
+static bool groups_exist(struct iofd_ctx *ctx)
+{
+	char path[PATH_MAX];
+
+	return iofd_path_fmt(path, sizeof(path), "%s/class/vfio", ctx->sysfs_root) == 0 &&
+	       iofd_sysfs_exists(path);
+}
+
 /* After vfio-pci took the device: wait until its VFIO nodes exist, the
  * group's (DEV/vfio/N) and, on a kernel with VFIO cdevs, the device's
  * (DEV/vfio/devices/vfioM, named by SYSFS/.../vfio-dev/vfioM), so that the
@@ -449,7 +459,10 @@ static void wait_for_nodes(const struct bdev *d)
 	size_t n = 0, n_names = 0;
 	int r;
 
-	if (d->group >= 0 &&
+	/* A group node only where the kernel has VFIO groups (their class,
+	 * "vfio", is made by drivers/vfio/group.c; CONFIG_VFIO_GROUP=n has
+	 * cdevs alone). */
+	if (d->group >= 0 && groups_exist(d->ctx) &&
 	    iofd_path_fmt(paths[n], sizeof(paths[n]), "%s/vfio/%d", d->ctx->dev_root, d->group) == 0)
 		n++;
 	if (iofd_path_fmt(dir, sizeof(dir), "%s/vfio-dev", d->syspath) == 0 &&
@@ -625,9 +638,11 @@ int iofd_host_unbind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags
 			restore(&d, &old);
 		return r;
 	}
-	if (d.group >= 0 && group_open_here(ctx, d.group)) {
-		iofd_err(ctx, "%s: its VFIO group %d is open in this context: close its devices "
-			 "first", d.name, d.group);
+	/* The kernel's unbind waits, uninterruptibly, until every user has
+	 * closed the device: this thread would wait on itself. */
+	if (iofd_ctx_has_device(ctx, d.name) || (d.group >= 0 && group_open_here(ctx, d.group))) {
+		iofd_err(ctx, "%s: it (or its VFIO group %d) is open in this context: close its "
+			 "devices first", d.name, d.group);
 		return -EBUSY;
 	}
 	iofd_info(ctx, "%s: giving it back to the host", d.name);

@@ -105,18 +105,33 @@ bool iofd_kas_is_for(const struct iofd_kas *kas, const struct iofd_class *c)
  * mapping for itself while it holds a group. iommufd pins a mapping's pages
  * once for every IOAS that shares them through IOMMU_IOAS_COPY, and only
  * while some domain needs them: they are counted at the first space (in the
- * IOAS's order) that has devices.
+ * IOAS's order) that has a domain.
  */
+static bool has_domain(const struct iofd_kas *kas)
+{
+	const struct iofd_ioas *ioas = kas->ioas;
+
+	if (!kas->live)
+		return false;
+	if (kas->n_devs)
+		return true;
+	/* A HWPT whose destruction failed keeps its domain, and its pins,
+	 * after its last device left. */
+	for (size_t i = 0; i < ioas->n_domains; i++)
+		if (ioas->domains[i]->kas == kas && ioas->domains[i]->kernel_id)
+			return true;
+	return false;
+}
+
 static uint64_t pinned_pages(const struct iofd_kas *kas)
 {
 	const struct iofd_ioas *ioas = kas->ioas;
 
-	if (!kas->live || !kas->n_devs)
+	if (!has_domain(kas))
 		return 0;
 	if (kas->be->copy)
 		for (size_t i = 0; ioas->kas[i] != kas; i++)
-			if (ioas->kas[i]->live && ioas->kas[i]->n_devs &&
-			    ioas->kas[i]->be == kas->be)
+			if (ioas->kas[i]->be == kas->be && has_domain(ioas->kas[i]))
 				return 0;
 	return ioas->mapped_pages;
 }

@@ -28,13 +28,19 @@ static uint32_t mark_waiting(struct iofd_rwlock *l, uint32_t w)
 	return w | IOFD_RW_WAITERS;
 }
 
-void iofd_rwlock_rdlock_slow(struct iofd_rwlock *l)
+/*
+ * Wait until none of @busy is set, then take the lock: a reader counts
+ * itself in, a writer sets its bit and keeps the sleepers' mark (if any)
+ * for its unlock to see.
+ */
+static void lock_slow(struct iofd_rwlock *l, uint32_t busy, bool writer)
 {
 	for (;;) {
 		uint32_t w = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
 
-		if (!(w & IOFD_RW_WRITER)) {
-			if (__atomic_compare_exchange_n(&l->word, &w, w + 1, false,
+		if (!(w & busy)) {
+			if (__atomic_compare_exchange_n(&l->word, &w,
+							writer ? w | IOFD_RW_WRITER : w + 1, false,
 							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 				return;
 			continue;
@@ -45,22 +51,14 @@ void iofd_rwlock_rdlock_slow(struct iofd_rwlock *l)
 	}
 }
 
+void iofd_rwlock_rdlock_slow(struct iofd_rwlock *l)
+{
+	lock_slow(l, IOFD_RW_WRITER, false);
+}
+
 void iofd_rwlock_wrlock_slow(struct iofd_rwlock *l)
 {
-	for (;;) {
-		uint32_t w = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
-
-		/* Free but for sleepers: take it, and keep their mark for our unlock. */
-		if (!(w & (IOFD_RW_WRITER | IOFD_RW_READERS))) {
-			if (__atomic_compare_exchange_n(&l->word, &w, w | IOFD_RW_WRITER, false,
-							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-				return;
-			continue;
-		}
-		w = mark_waiting(l, w);
-		if (w)
-			futex_wait(&l->word, w);
-	}
+	lock_slow(l, IOFD_RW_WRITER | IOFD_RW_READERS, true);
 }
 
 /*

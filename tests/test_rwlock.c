@@ -132,17 +132,24 @@ static void *write_once(void *arg)
 static void held_blocks(void (*hold)(struct iofd_rwlock *), void (*release)(struct iofd_rwlock *),
 			void *(*other)(void *))
 {
-	struct timespec ts = { 0, 20000000 };
+	struct timespec ts = { 0, 1000000 };
 	bool done = false;
 	pthread_t t;
+	int ms;
 
 	iofd_rwlock_init(&lock);
 	hold(&lock);
 	assert_int_equal(pthread_create(&t, NULL, other, &done), 0);
+	/* It marks the word before it sleeps: wait for that (however slow the
+	 * machine), then it must still be out. */
+	for (ms = 0; ms < 10000; ms++) {
+		if (__atomic_load_n(&lock.word, __ATOMIC_RELAXED) & IOFD_RW_WAITERS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	assert_true(ms < 10000);
 	nanosleep(&ts, NULL);
-	/* still out, and asleep on the word: the waiters' mark is set */
 	assert_false(__atomic_load_n(&done, __ATOMIC_ACQUIRE));
-	assert_true(__atomic_load_n(&lock.word, __ATOMIC_RELAXED) & IOFD_RW_WAITERS);
 	release(&lock);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_true(done);

@@ -418,12 +418,17 @@ IOFD_API int iofd_host_find_dev(const struct iofd_host *host, const char *name,
  * "In use" (what iofd_host_bind_vfio() refuses without IOFD_BIND_FORCE):
  *  - a block device of the device (a disk or partition in sysfs below it,
  *    such as an NVMe namespace, or an NVMe multipath head of one of its
- *    controllers) that is mounted (its major:minor in /proc/self/mountinfo:
- *    this process's mount namespace), used as swap (/dev/NAME in
- *    /proc/swaps), or held by another block device (its sysfs holders/
- *    directory is not empty: device mapper, md, bcache);
- *  - a network interface of the device (sysfs net/IF) that is up
- *    (IFF_UP in net/IF/flags);
+ *    controllers, or a partition of one) that is mounted (its major:minor
+ *    in /proc/self/mountinfo), used as swap (/dev/NAME in /proc/swaps),
+ *    held by another block device (its sysfs holders/ directory is not
+ *    empty: device mapper, md, bcache), or, where none of those says so,
+ *    held open exclusively by the kernel (an O_EXCL open of /dev/NAME
+ *    gives EBUSY: a btrfs, whose mountinfo entry has a device number of
+ *    its own; a mount in another mount namespace; a lazy unmount still
+ *    alive);
+ *  - a network interface of the device (in class/net, below the device:
+ *    directly, or deeper, as virtio-net's) that is up (IFF_UP in its
+ *    flags);
  *  - the boot VGA device (boot_vga is 1): the firmware's console.
  * An open file on the device (a block device opened raw, a socket bound to
  * the interface while it is down) is not seen. The log names every use
@@ -495,14 +500,17 @@ IOFD_API int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_
  *
  * The kernel does not finish unbinding vfio-pci from a device that a
  * program has open: it asks that program to let go (the device's request
- * IRQ) and waits. The library refuses (-EBUSY) when this context has the
- * device's VFIO group open; a device opened elsewhere makes this call
- * wait until it is closed.
+ * IRQ) and waits, uninterruptibly once signalled. The library refuses
+ * (-EBUSY) when this context has the device open (by its cdev or its VFIO
+ * group); a device open elsewhere, or kept open by what the library cannot
+ * see (a BAR mapping from iofd_device_region_mmap() not yet munmap'ed, a
+ * cdev fd the caller passed with IOFD_DEVICE_FD and still holds), makes
+ * this call wait until it is let go: munmap and close those first.
  *
  * Return: 0 when the device was given back now, 1 when there was nothing
  * to do (not on vfio-pci and no driver_override of vfio-pci), or
  *  -EINVAL, -ENOENT, -ENODEV: as for iofd_host_bind_vfio()
- *  -EBUSY: this context has the device's VFIO group open
+ *  -EBUSY: this context has the device, or its VFIO group, open
  *  -EACCES, -EPERM: not allowed to write sysfs
  *  other errnos of reading sysfs or writing its files, passed through
  */

@@ -264,19 +264,24 @@ static bool below(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-/* An NVMe multipath head (devices/virtual/nvme-subsystem/nvme-subsysN/
- * nvmeXnY): does its subsystem have a controller below @syspath? The
- * subsystem's directory links to each of its controllers. */
+/* An NVMe multipath head or one of its partitions (devices/virtual/
+ * nvme-subsystem/nvme-subsysN/nvmeXnY[/nvmeXnYpZ]): does its subsystem have
+ * a controller below @syspath? The subsystem's directory links to each of
+ * its controllers. */
 static bool head_of(const char *real, const char *syspath)
 {
-	char dir[PATH_MAX], path[PATH_MAX], *slash, **names = NULL, *target;
+	static const char subsystems[] = "/nvme-subsystem/";
+	char dir[PATH_MAX], path[PATH_MAX], *at, *slash, **names = NULL, *target;
 	size_t n = 0;
 	bool ours = false;
 
-	if (!strstr(real, "/nvme-subsystem/") || snprintf(dir, sizeof(dir), "%s", real) >=
-						      (int)sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir))
 		return false;
-	slash = strrchr(dir, '/');
+	at = strstr(dir, subsystems);
+	if (!at)
+		return false;
+	/* Cut after nvme-subsysN, however deep below it @real is. */
+	slash = strchr(at + sizeof(subsystems) - 1, '/');
 	if (!slash)
 		return false;
 	*slash = '\0';
@@ -325,11 +330,27 @@ static bool swapping(const char *swaps, const char *name)
 	return false;
 }
 
+/* Does the kernel refuse us DEV/@blk with O_EXCL? Any other answer (no
+ * node, no permission) says nothing. */
+static bool exclusively_held(const struct bdev *d, const char *blk)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (iofd_path_fmt(path, sizeof(path), "%s/%s", d->ctx->dev_root, blk) < 0)
+		return false;
+	fd = iofd_sys_open(d->ctx, path, O_RDONLY | O_EXCL | O_NONBLOCK);
+	if (fd >= 0)
+		iofd_sys_close(d->ctx, fd);
+	return fd == -EBUSY;
+}
+
 /* One block device of ours: mounted, swap, held? */
 static int block_in_use(const struct bdev *d, const char *blk, const char *real, char **mountinfo,
 			char **swaps, char *why)
 {
 	char path[PATH_MAX], mm[32], where[256], **holders = NULL;
+	bool found = false;
 	size_t n = 0;
 	int r;
 
@@ -339,8 +360,10 @@ static int block_in_use(const struct bdev *d, const char *blk, const char *real,
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;	/* not a block device node */
 	r = iofd_path_fmt(path, sizeof(path), "%s/holders", real);
-	if (r == 0 && iofd_sysfs_list(path, &holders, &n) == 0 && n)
+	if (r == 0 && iofd_sysfs_list(path, &holders, &n) == 0 && n) {
 		why_add(why, "block device %s is held by %s", blk, holders[0]);
+		found = true;
+	}
 	iofd_strv_free(holders, n);
 	if (!*mountinfo && (r = read_proc(d->ctx, "/proc/self/mountinfo", mountinfo)) < 0) {
 		iofd_err(d->ctx, "%s: cannot read /proc/self/mountinfo: %s", d->name, strerror(-r));
@@ -350,10 +373,21 @@ static int block_in_use(const struct bdev *d, const char *blk, const char *real,
 		iofd_err(d->ctx, "%s: cannot read /proc/swaps: %s", d->name, strerror(-r));
 		return r;
 	}
-	if (mounted(*mountinfo, mm, where, sizeof(where)))
+	if (mounted(*mountinfo, mm, where, sizeof(where))) {
 		why_add(why, "block device %s (%s) is mounted on %s", blk, mm, where);
-	if (swapping(*swaps, blk))
+		found = true;
+	}
+	if (swapping(*swaps, blk)) {
 		why_add(why, "block device %s is used as swap", blk);
+		found = true;
+	}
+	/* What the tables above miss: filesystems whose superblock has a
+	 * device number of its own (btrfs), mounts in other namespaces, lazy
+	 * unmounts still alive. The kernel holds every one of those open
+	 * exclusively, so an exclusive open of our own is refused (EBUSY). */
+	if (!found && exclusively_held(d, blk))
+		why_add(why, "block device %s is held open exclusively (a filesystem, swap or "
+			"another claim)", blk);
 	return 0;
 }
 
@@ -384,19 +418,31 @@ static int blocks_in_use(const struct bdev *d, char *why)
 	return r;
 }
 
+/* Every interface whose device is below ours (directly, or deeper: a
+ * virtio-net interface sits under SYSPATH/virtioN/net), found through
+ * class/net as the block devices are. */
 static void nets_in_use(const struct bdev *d, char *why)
 {
 	char path[PATH_MAX], **names = NULL;
 	uint64_t flags;
 	size_t n = 0;
 
-	if (iofd_path_fmt(path, sizeof(path), "%s/net", d->syspath) < 0 ||
+	if (iofd_path_fmt(path, sizeof(path), "%s/class/net", d->ctx->sysfs_root) < 0 ||
 	    iofd_sysfs_list(path, &names, &n) < 0)
 		return;
-	for (size_t i = 0; i < n; i++)
-		if (iofd_path_fmt(path, sizeof(path), "%s/net/%s/flags", d->syspath, names[i]) == 0 &&
+	for (size_t i = 0; i < n; i++) {
+		char *real;
+
+		if (iofd_path_fmt(path, sizeof(path), "%s/class/net/%s", d->ctx->sysfs_root,
+				  names[i]) < 0)
+			continue;
+		real = realpath(path, NULL);
+		if (real && below(real, d->syspath) &&
+		    iofd_path_fmt(path, sizeof(path), "%s/flags", real) == 0 &&
 		    iofd_sysfs_read_u64(path, 16, UINT32_MAX, &flags) == 0 && (flags & IFF_UP_BIT))
 			why_add(why, "network interface %s is up", names[i]);
+		free(real);
+	}
 	iofd_strv_free(names, n);
 }
 

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,6 +481,41 @@ static void a_namespace_in_use_is_refused(void **state)
 	snprintf(rel, sizeof(rel), "class/block/%s", blk);
 	assert_true(sysfs_has(k, rel));
 	assert_int_equal(umount(mnt_dir), 0);
+
+	/* Mounted in another mount namespace (a container's, a service's
+	 * private one): this process's mountinfo does not show it, but the
+	 * kernel holds the disk exclusively, and that is what is asked. */
+	{
+		int up[2], down[2];
+		char c = 0;
+		pid_t pid;
+
+		assert_int_equal(pipe(up), 0);
+		assert_int_equal(pipe(down), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+			    mount(node, mnt_dir, "ext2", 0, NULL))
+				_exit(1);
+			(void)!write(up[1], "m", 1);
+			(void)!read(down[0], &c, 1);	/* until the parent has asked */
+			_exit(0);
+		}
+		if (read(up[0], &c, 1) != 1)
+			fail_msg("the child could not mount %s in a namespace of its own", node);
+		logbuf[0] = '\0';
+		assert_int_equal(iofd_host_bind_vfio(ctx, v.bdf, 0), -EBUSY);
+		if (!logged("held open exclusively") || logged("is mounted on"))
+			fail_msg("the log does not say that %s is held exclusively:\n%s", blk, logbuf);
+		assert_state(k, v.bdf, "nvme", "(null)");
+		(void)!write(down[1], "x", 1);
+		assert_int_equal(waitpid(pid, NULL, 0), pid);	/* its namespace, and mount, go */
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+	}
 	rmdir(mnt_dir);
 	mnt_dir[0] = '\0';
 
@@ -532,8 +568,12 @@ static int lab_put_back(void **state)
 		swapoff(swap_dev);
 		swap_dev[0] = '\0';
 	}
-	if (!devs || !*devs || iofd_ctx_new(&ctx, &o) < 0)
+	if (!devs || !*devs)
 		return 0;
+	if (iofd_ctx_new(&ctx, &o) < 0) {
+		printf("teardown: no context: the lab's devices were not put back on vfio-pci\n");
+		return -1;
+	}
 	snprintf(list, sizeof(list), "%s", devs);
 	for (char *bdf = strtok_r(list, " ", &save); bdf; bdf = strtok_r(NULL, " ", &save)) {
 		int r = iofd_host_bind_vfio(ctx, bdf, IOFD_BIND_FORCE);

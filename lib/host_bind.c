@@ -575,6 +575,20 @@ static bool vfio_pci_loaded(const struct bdev *d)
 			     d->ctx->sysfs_root) == 0 && iofd_sysfs_exists(path);
 }
 
+/* The device @name, and its driver and override as they are now. */
+static int find_as_is(struct iofd_ctx *ctx, const char *name, struct bdev *d,
+		      struct dev_state *st)
+{
+	int r = find(ctx, name, d);
+
+	if (r < 0)
+		return r;
+	r = read_state(d, st);
+	if (r < 0)
+		iofd_err(ctx, "%s: cannot read its driver: %s", d->name, strerror(-r));
+	return r;
+}
+
 int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags)
 {
 	struct dev_state old, now;
@@ -584,14 +598,9 @@ int iofd_host_bind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags)
 
 	if (!ctx || !name || !*name || (flags & ~IOFD_BIND_FORCE))
 		return -EINVAL;
-	r = find(ctx, name, &d);
+	r = find_as_is(ctx, name, &d, &old);
 	if (r < 0)
 		return r;
-	r = read_state(&d, &old);
-	if (r < 0) {
-		iofd_err(ctx, "%s: cannot read its driver: %s", d.name, strerror(-r));
-		return r;
-	}
 	if (!strcmp(old.driver, VFIO_PCI)) {
 		iofd_info(ctx, "%s is on vfio-pci already", d.name);
 		report_viability(&d);
@@ -662,14 +671,9 @@ int iofd_host_unbind_vfio(struct iofd_ctx *ctx, const char *name, uint32_t flags
 
 	if (!ctx || !name || !*name || flags)
 		return -EINVAL;
-	r = find(ctx, name, &d);
+	r = find_as_is(ctx, name, &d, &old);
 	if (r < 0)
 		return r;
-	r = read_state(&d, &old);
-	if (r < 0) {
-		iofd_err(ctx, "%s: cannot read its driver: %s", d.name, strerror(-r));
-		return r;
-	}
 	if (strcmp(old.driver, VFIO_PCI)) {
 		if (strcmp(old.override, VFIO_PCI)) {
 			iofd_info(ctx, "%s is not on vfio-pci (driver %s): nothing to give back",

@@ -164,7 +164,7 @@ static int run(const struct options *opts, const char *name, bool bind)
 			    r ? "not on vfio-pci, nothing to do" : "given back",
 			    str_or(a.driver, "none (unbound)"));
 	}
-	if (r >= 0 && fflush(stdout) == 0 && !ferror(stdout))
+	if (r >= 0 && out_flush() == 0)
 		ret = EXIT_SUCCESS;
 	iofd_host_free(host);
 	iofd_ctx_free(ctx);

@@ -617,10 +617,8 @@ static int cmd_probe(const struct options *o, int argc, char **argv)
 		err_msg("cannot print the host's picture: %s", strerror(-r));
 		goto out;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		err_msg("cannot write to standard output: %s", strerror(errno));
+	if (out_flush() < 0)
 		goto out;
-	}
 	ret = EXIT_SUCCESS;
 out:
 	iofd_host_free(host);

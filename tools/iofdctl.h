@@ -45,6 +45,9 @@ void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * become '?' (paths and reasons come from the file system). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Flush stdout; -1, said on stderr, when it could not be written. */
+int out_flush(void);
+
 /* A iofd_ctx_opts.log_fn: "iofdctl: MESSAGE" on stderr. */
 void log_to_stderr(void *userdata, int priority, const char *msg);
 

@@ -21,6 +21,15 @@ void err_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int out_flush(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		err_msg("cannot write to standard output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void log_to_stderr(void *userdata, int priority, const char *msg)
 {
 	fprintf(stderr, "%s: %s\n", prog, msg);

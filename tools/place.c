@@ -535,10 +535,8 @@ int cmd_place(const struct options *o, int argc, char **argv)
 		err_msg("cannot print the placement: %s", strerror(-r));
 		goto out;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		err_msg("cannot write to standard output: %s", strerror(errno));
+	if (out_flush() < 0)
 		goto out;
-	}
 	ret = EXIT_SUCCESS;
 out:
 	if (place_undo(&p) < 0)

@@ -929,7 +929,8 @@ IOFD_API int iofd_device_region(struct iofd_device *dev, unsigned int index, uin
  *
  * Config space and BARs alike (vfio-pci emulates parts of config space).
  *
- * Return: @len, or -EINVAL (past the region's end, NULL arguments),
+ * Return: @len, or -EINVAL (past the region's end, NULL arguments,
+ * @len above INT_MAX: the count is returned as an int),
  * -ENODEV, or the kernel's errno. Short transfers are errors (-EIO).
  */
 IOFD_API int iofd_device_region_read(struct iofd_device *dev, unsigned int index,

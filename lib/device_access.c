@@ -5,6 +5,7 @@
  * backend (a cdev, or a device fd from a group).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,40 +67,39 @@ static int region_span(struct iofd_device *dev, unsigned int index, uint64_t off
 	return 0;
 }
 
-int iofd_device_region_read(struct iofd_device *dev, unsigned int index, uint64_t offset,
-			    void *buf, size_t len)
+/* One transfer at @offset of region @index, whole or -EIO. @len is
+ * returned as an int: larger transfers are refused. */
+static int region_rw(struct iofd_device *dev, unsigned int index, uint64_t offset, void *buf,
+		     size_t len, bool write)
 {
 	uint64_t at;
 	ssize_t n;
 	int r;
 
-	if (!buf)
+	if (!buf || len > INT_MAX)
 		return -EINVAL;
-	r = region_span(dev, index, offset, len, IOFD_U_VFIO_REGION_INFO_FLAG_READ, &at);
+	r = region_span(dev, index, offset, len,
+			write ? IOFD_U_VFIO_REGION_INFO_FLAG_WRITE : IOFD_U_VFIO_REGION_INFO_FLAG_READ,
+			&at);
 	if (r < 0)
 		return r;
-	n = iofd_sys_pread(dev->ctx, dev->fd, buf, len, (off_t)at);
+	n = write ? iofd_sys_pwrite(dev->ctx, dev->fd, buf, len, (off_t)at)
+		  : iofd_sys_pread(dev->ctx, dev->fd, buf, len, (off_t)at);
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? (int)len : -EIO;
 }
 
+int iofd_device_region_read(struct iofd_device *dev, unsigned int index, uint64_t offset,
+			    void *buf, size_t len)
+{
+	return region_rw(dev, index, offset, buf, len, false);
+}
+
 int iofd_device_region_write(struct iofd_device *dev, unsigned int index, uint64_t offset,
 			     const void *buf, size_t len)
 {
-	uint64_t at;
-	ssize_t n;
-	int r;
-
-	if (!buf)
-		return -EINVAL;
-	r = region_span(dev, index, offset, len, IOFD_U_VFIO_REGION_INFO_FLAG_WRITE, &at);
-	if (r < 0)
-		return r;
-	n = iofd_sys_pwrite(dev->ctx, dev->fd, buf, len, (off_t)at);
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? (int)len : -EIO;
+	return region_rw(dev, index, offset, (void *)buf, len, true);
 }
 
 int iofd_device_bus_master(struct iofd_device *dev, bool on)

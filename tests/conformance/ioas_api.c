@@ -673,6 +673,10 @@ static void device_access_through_the_device_fd(void **state)
 	assert_int_equal(iofd_device_irq_count(d, IOFD_PCI_IRQ_INTX), 1);
 	assert_int_equal(iofd_device_irq_count(d, IOFD_PCI_IRQ_MSIX), 65);	/* QEMU's NVMe */
 	assert_int_equal(iofd_device_region_read(d, IOFD_PCI_CONFIG, 0x10000, &byte, 1), -EINVAL);
+	/* A count the int return cannot carry: refused before the kernel is asked. */
+	assert_int_equal(iofd_device_region_read(d, IOFD_PCI_BAR(0), 0, &byte, (size_t)INT_MAX + 1),
+			 -EINVAL);
+	assert_int_equal(iofd_device_region_write(d, IOFD_PCI_BAR(0), 0, &byte, SIZE_MAX), -EINVAL);
 	/* The whole BAR maps, the MSI-X table too; NVMe's CAP register reads
 	 * the same through the mapping and through the device fd. */
 	assert_int_equal(iofd_device_region_mmap(d, IOFD_PCI_BAR(0), 0, 0x4000, PROT_READ, &bar),

@@ -296,6 +296,15 @@ static void a_controller_goes_back_to_the_host_and_returns(void **state)
 	state_of(k, v.bdf, &st);
 	assert_string_equal(st.driver, "vfio-pci");
 
+	/* Open here: refused before the kernel's unbind would wait on us. */
+	assert_int_equal(iofd_device_open(&dev, ctx, v.bdf, NULL), 0);
+	logbuf[0] = '\0';
+	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), -EBUSY);
+	assert_true(logged("open in this context"));
+	assert_state(k, v.bdf, st.driver, st.override);	/* as it was */
+	iofd_device_close(dev);
+	dev = NULL;
+
 	/* Back to the host: its nvme driver takes it, or, without one, nobody. */
 	assert_int_equal(iofd_host_unbind_vfio(ctx, v.bdf, 0), 0);
 	assert_state(k, v.bdf, has_nvme ? "nvme" : "", "(null)");

@@ -360,4 +360,28 @@ struct iofd_u_vfio_iommu_type1_dirty_bitmap_get {
 };
 #define IOFD_U_VFIO_IOMMU_DIRTY_PAGES	IOFD_U_IO(IOFD_U_VFIO_TYPE, IOFD_U_VFIO_BASE + 17)
 
+/* The whole argument of UNMAP_DMA with FLAG_GET_DIRTY_BITMAP: the struct,
+ * then in its data[] the bitmap to fill. */
+struct iofd_u_vfio_dma_unmap_with_bitmap {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t iova;
+	uint64_t size;
+	struct iofd_u_vfio_bitmap bitmap;
+};
+
+/* The whole argument of DIRTY_PAGES with FLAG_GET_BITMAP: the struct, then
+ * in its data[] the range and its bitmap. */
+struct iofd_u_vfio_dirty_pages_get {
+	uint32_t argsz;
+	uint32_t flags;
+	struct iofd_u_vfio_iommu_type1_dirty_bitmap_get range;
+};
+_Static_assert(__builtin_offsetof(struct iofd_u_vfio_dma_unmap_with_bitmap, bitmap) ==
+	       __builtin_offsetof(struct iofd_u_vfio_iommu_type1_dma_unmap, data),
+	       "the bitmap is UNMAP_DMA's data");
+_Static_assert(__builtin_offsetof(struct iofd_u_vfio_dirty_pages_get, range) ==
+	       __builtin_offsetof(struct iofd_u_vfio_iommu_type1_dirty_bitmap, data),
+	       "the range is DIRTY_PAGES's data");
+
 #endif /* IOFD_UAPI_VFIO_H */

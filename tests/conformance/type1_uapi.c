@@ -30,19 +30,6 @@
 #define MSI_START 0xfee00000ull
 #define MSI_LAST 0xfeefffffull
 
-/* UNMAP_DMA's struct, then the bitmap GET_DIRTY_BITMAP reads after it. */
-struct unmap_bitmap {
-	uint32_t argsz, flags;
-	uint64_t iova, size;
-	struct iofd_u_vfio_bitmap bitmap;
-};
-
-/* DIRTY_PAGES's struct, then GET_BITMAP's range after it. */
-struct dirty_get {
-	uint32_t argsz, flags;
-	struct iofd_u_vfio_iommu_type1_dirty_bitmap_get range;
-};
-
 static int raw_open(struct kern *k, const char *path)
 {
 	return k->ops->open(k->priv, path, O_RDWR);
@@ -636,7 +623,7 @@ static int dirty_pages(struct kern *k, int c, uint32_t flags)
 static int get_bitmap(struct kern *k, int c, uint64_t iova, uint64_t size, uint64_t pgsize,
 		      uint64_t *bm, uint64_t bm_size)
 {
-	struct dirty_get req = {
+	struct iofd_u_vfio_dirty_pages_get req = {
 		.argsz = sizeof(req), .flags = IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		.range = { .iova = iova, .size = size,
 			   .bitmap = { .pgsize = pgsize, .size = bm_size, .data = bm } },
@@ -649,7 +636,7 @@ static int get_bitmap(struct kern *k, int c, uint64_t iova, uint64_t size, uint6
 static int unmap_dirty(struct kern *k, int c, uint32_t flags, uint64_t iova, uint64_t size,
 		       uint64_t *bm, uint64_t bm_size, uint64_t *unmapped)
 {
-	struct unmap_bitmap req = {
+	struct iofd_u_vfio_dma_unmap_with_bitmap req = {
 		.argsz = sizeof(req), .flags = IOFD_U_VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | flags,
 		.iova = iova, .size = size,
 		.bitmap = { .pgsize = k->page_size, .size = bm_size, .data = bm },

@@ -25,12 +25,6 @@
 #define VTD_CAP 0xd2008c22260206ull
 #define VTD_ECAP_SC 0xf00fcaull
 
-/* DIRTY_PAGES's struct, then GET_BITMAP's range after it. */
-struct dirty_get {
-	uint32_t argsz, flags;
-	struct iofd_u_vfio_iommu_type1_dirty_bitmap_get range;
-};
-
 static int open_node(struct iofd_sim *sim, const char *path)
 {
 	return iofd_sim_kernel_ops()->open(sim, path, O_RDWR);
@@ -82,7 +76,7 @@ static int dirty_pages(struct iofd_sim *sim, int c, uint32_t flags)
 static int get_bitmap(struct iofd_sim *sim, int c, uint64_t iova, uint64_t len, uint64_t *bm,
 		      uint64_t bm_size)
 {
-	struct dirty_get req = {
+	struct iofd_u_vfio_dirty_pages_get req = {
 		.argsz = sizeof(req), .flags = IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		.range = { .iova = iova, .size = len,
 			   .bitmap = { .pgsize = PS, .size = bm_size, .data = bm } },

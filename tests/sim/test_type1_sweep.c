@@ -25,19 +25,6 @@
 
 #define PS page_size()
 
-/* UNMAP_DMA's struct, then the bitmap GET_DIRTY_BITMAP reads after it. */
-struct unmap_bitmap {
-	uint32_t argsz, flags;
-	uint64_t iova, size;
-	struct iofd_u_vfio_bitmap bitmap;
-};
-
-/* DIRTY_PAGES's struct, then GET_BITMAP's range after it. */
-struct dirty_get {
-	uint32_t argsz, flags;
-	struct iofd_u_vfio_iommu_type1_dirty_bitmap_get range;
-};
-
 static const char *const devs[] = { "0000:00:01.0", "0000:00:02.0" };
 
 struct seq {
@@ -129,7 +116,7 @@ static uint64_t bitmap[4];
 
 static int get_bitmap(struct seq *s, uint64_t iova, uint64_t len)
 {
-	struct dirty_get req = {
+	struct iofd_u_vfio_dirty_pages_get req = {
 		.argsz = sizeof(req), .flags = IOFD_U_VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		.range = { .iova = iova, .size = len,
 			   .bitmap = { .pgsize = PS, .size = sizeof(bitmap), .data = bitmap } },
@@ -140,7 +127,7 @@ static int get_bitmap(struct seq *s, uint64_t iova, uint64_t len)
 
 static int unmap_dirty(struct seq *s, uint64_t iova, uint64_t len)
 {
-	struct unmap_bitmap req = {
+	struct iofd_u_vfio_dma_unmap_with_bitmap req = {
 		.argsz = sizeof(req), .flags = IOFD_U_VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
 		.iova = iova, .size = len,
 		.bitmap = { .pgsize = PS, .size = sizeof(bitmap), .data = bitmap },

@@ -16,6 +16,7 @@
 #include "hot.h"
 #include "ioas.h"
 #include "log.h"
+#include "sys_hot.h"
 #include "sysfs.h"
 #include "uapi/iommufd.h"
 
@@ -71,7 +72,7 @@ static int iommufd_copy(struct iofd_kas *dst, struct iofd_kas *src, uint64_t iov
 		.src_iova = iova,
 	};
 
-	return iofd_sys_ioctl(dst->ioas->ctx, dst->fd, IOFD_U_IOMMU_IOAS_COPY, &cmd);
+	return iofd_sys_ioctl_hot(dst->ioas->ctx, dst->fd, IOFD_U_IOMMU_IOAS_COPY, &cmd);
 }
 
 IOFD_HOT
@@ -87,7 +88,7 @@ static int iommufd_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint
 		.iova = iova,
 	};
 
-	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_IOMMU_IOAS_MAP, &cmd);
+	return iofd_sys_ioctl_hot(kas->ioas->ctx, kas->fd, IOFD_U_IOMMU_IOAS_MAP, &cmd);
 }
 
 IOFD_HOT
@@ -100,7 +101,7 @@ static int unmap(struct iofd_kas *kas, uint64_t iova, uint64_t length)
 		.length = length,
 	};
 
-	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_IOMMU_IOAS_UNMAP, &cmd);
+	return iofd_sys_ioctl_hot(kas->ioas->ctx, kas->fd, IOFD_U_IOMMU_IOAS_UNMAP, &cmd);
 }
 
 IOFD_HOT

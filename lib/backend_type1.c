@@ -19,6 +19,7 @@
 #include "ioas.h"
 #include "kas.h"
 #include "log.h"
+#include "sys_hot.h"
 #include "sysfs.h"
 #include "uapi/vfio.h"
 
@@ -95,7 +96,7 @@ static int type1_map(struct iofd_kas *kas, uint64_t iova, uint64_t vaddr, uint64
 		.size = length,
 	};
 
-	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_MAP_DMA, &cmd);
+	return iofd_sys_ioctl_hot(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_MAP_DMA, &cmd);
 }
 
 IOFD_HOT
@@ -108,7 +109,7 @@ static int unmap(struct iofd_kas *kas, uint32_t flags, uint64_t iova, uint64_t l
 		.size = length,
 	};
 
-	return iofd_sys_ioctl(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &cmd);
+	return iofd_sys_ioctl_hot(kas->ioas->ctx, kas->fd, IOFD_U_VFIO_IOMMU_UNMAP_DMA, &cmd);
 }
 
 IOFD_HOT

@@ -47,6 +47,27 @@ static size_t intersect(const struct iofd_iova_range *a, size_t na, const struct
 	return n;
 }
 
+/*
+ * type1's mapping limit, as one number for the map path: the table's count
+ * at which some live space has no mapping left. Recomputed whenever a
+ * space's DMA_AVAIL is read or a space goes live or away; between those, a
+ * live space holds exactly the table's mappings, so what it has left moves
+ * with the table's count.
+ */
+static void entry_cap(struct iofd_ioas *ioas)
+{
+	size_t cap = SIZE_MAX;
+
+	for (size_t i = 0; i < ioas->n_kas; i++) {
+		const struct iofd_kas *kas = ioas->kas[i];
+
+		if (kas->live && kas->dma_avail >= 0 &&
+		    (uint64_t)kas->dma_avail + kas->dma_held < cap)
+			cap = (size_t)kas->dma_avail + kas->dma_held;
+	}
+	ioas->entry_cap = cap;
+}
+
 int iofd_ioas_reload_ranges(struct iofd_ioas *ioas)
 {
 	struct iofd_iova_range *cur = malloc(sizeof(*cur)), *next;
@@ -63,6 +84,8 @@ int iofd_ioas_reload_ranges(struct iofd_ioas *ioas)
 		if (!kas->live)
 			continue;
 		err = iofd_kas_read_ranges(kas);
+		if (!err)
+			kas->dma_held = iofd_mt_count(&ioas->mt);
 		next = err ? NULL : malloc((n + kas->n_ranges + 1) * sizeof(*next));
 		if (!err && !next)
 			err = -ENOMEM;
@@ -77,6 +100,7 @@ int iofd_ioas_reload_ranges(struct iofd_ioas *ioas)
 	if (err == 0)
 		err = iofd_iova_alloc_set_ranges(&ioas->alloc, &ioas->mt, cur, n, align);
 	free(cur);
+	entry_cap(ioas);
 	ioas->ranges_stale = err < 0 && err != -EADDRINUSE;
 	if (ioas->ranges_stale)
 		iofd_warn(ioas->ctx, "cannot re-read the IOVA ranges: %s", strerror(-err));
@@ -117,6 +141,7 @@ int iofd_ioas_new(struct iofd_ioas **ret, struct iofd_ctx *ctx, const struct iof
 	if (r < 0)
 		goto fail_free;
 	iofd_mt_init(&ioas->mt);
+	ioas->entry_cap = SIZE_MAX;
 	ioas->page_shift = (unsigned int)__builtin_ctzll(page_size());
 	iofd_rwlock_init(&ioas->lock);
 	r = iofd_kas_new(ioas, ioas->be, &kas);
@@ -152,8 +177,12 @@ int iofd_ioas_kas_live(struct iofd_ioas *ioas, struct iofd_kas *kas)
 {
 	int r = iofd_ioas_reload_ranges(ioas);
 
-	if (r == 0)
+	if (r == 0) {
+		/* Its DMA_AVAIL was read before the fill below: it held none. */
+		kas->dma_held = 0;
+		entry_cap(ioas);
 		r = iofd_kas_fill(kas);
+	}
 	return r;
 }
 
@@ -171,6 +200,7 @@ void iofd_ioas_kas_unused(struct iofd_ioas *ioas, struct iofd_kas *kas)
 		kas->dma_avail = -1;
 	}
 	iofd_ioas_reload_ranges(ioas);
+	entry_cap(ioas);	/* even when the ranges could not be re-read */
 }
 
 int iofd_ioas_free(struct iofd_ioas *ioas)
@@ -236,7 +266,7 @@ static int place_iova(struct iofd_ioas *ioas, uint64_t vaddr, uint64_t length, u
 	if (flags & IOFD_MAP_FIXED_IOVA) {
 		/* overflow, then alignment (vaddr here, iova and length
 		 * there), range, overlap */
-		if (*iova + (length - 1) < *iova)
+		if (length - 1 > UINT64_MAX - *iova)
 			return -EOVERFLOW;
 		if (vaddr & (align - 1))
 			return -EINVAL;
@@ -249,30 +279,22 @@ static int place_iova(struct iofd_ioas *ioas, uint64_t vaddr, uint64_t length, u
 				    iova);
 }
 
-/* type1's mapping limit: any live space with none left. */
-static bool out_of_entries(const struct iofd_ioas *ioas)
+/*
+ * Map @m into every live space, first to last, all or nothing. The first
+ * maps the user memory itself (iofd_kas_map() would too), called here
+ * directly: the one space of most IOASes is then one call from the IOAS.
+ */
+static inline int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 {
-	for (size_t i = 0; i < ioas->n_kas; i++)
-		if (ioas->kas[i]->live && ioas->kas[i]->dma_avail == 0)
-			return true;
-	return false;
-}
-
-static void count_entries(struct iofd_ioas *ioas, int64_t delta)
-{
-	for (size_t i = 0; i < ioas->n_kas; i++)
-		if (ioas->kas[i]->live && ioas->kas[i]->dma_avail >= 0)
-			ioas->kas[i]->dma_avail += delta;
-}
-
-/* Map @m into every live space, first to last, all or nothing. */
-IOFD_HOT
-static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
-{
+	struct iofd_kas *first = ioas->kas[0];
 	size_t done;
 	int r = 0;
 
-	for (done = 0; done < ioas->n_kas; done++) {
+	if (first->live)
+		r = first->be->map(first, m->iova, m->vaddr, m->length, iofd_kas_prot(m));
+	if (r < 0)
+		return r;
+	for (done = 1; done < ioas->n_kas; done++) {
 		if (!ioas->kas[done]->live)
 			continue;
 		r = iofd_kas_map(ioas->kas[done], m);
@@ -290,8 +312,7 @@ static int map_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 
 /* Unmap @m from every live space, last to first (copies before their
  * source), all or nothing: a failure maps it back where it was gone. */
-IOFD_HOT
-static int unmap_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
+static inline int unmap_everywhere(struct iofd_ioas *ioas, const struct iofd_mapping *m)
 {
 	size_t i = ioas->n_kas;
 	int r = 0;
@@ -342,18 +363,9 @@ static void mapping_put(struct iofd_ioas *ioas, struct iofd_mapping *m)
 	ioas->n_spare++;
 }
 
-/* The user pages @m covers: what a space that pins it pins. */
-static uint64_t pages_of(const struct iofd_ioas *ioas, const struct iofd_mapping *m)
-{
-	return ((m->vaddr + (m->length - 1)) >> ioas->page_shift) -
-	       (m->vaddr >> ioas->page_shift) + 1;
-}
-
 /* @m is gone from the kernel: out of the table, and one more entry left. */
-static void forget(struct iofd_ioas *ioas, struct iofd_mapping *m)
+static inline void forget(struct iofd_ioas *ioas, struct iofd_mapping *m)
 {
-	count_entries(ioas, 1);
-	ioas->mapped_pages -= pages_of(ioas, m);
 	iofd_mt_remove(&ioas->mt, m);
 	mapping_put(ioas, m);
 }
@@ -369,14 +381,14 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 	if (!ioas || !vaddr || !iova || (flags & ~MAP_FLAGS) ||
 	    !(flags & (IOFD_MAP_READ | IOFD_MAP_WRITE)) || !length)
 		return -EINVAL;
-	if (va + (length - 1) < va)
+	if (length - 1 > UINT64_MAX - va)
 		return -EOVERFLOW;
 	at = flags & IOFD_MAP_FIXED_IOVA ? *iova : 0;
 
 	iofd_rwlock_wrlock(&ioas->lock);
 	m = mapping_get(ioas);
 	r = m ? place_iova(ioas, va, length, flags, &at) : -ENOMEM;
-	if (r == 0 && out_of_entries(ioas))
+	if (r == 0 && iofd_mt_count(&ioas->mt) >= ioas->entry_cap)
 		r = -ENOSPC;	/* type1's mapping limit, before the kernel is asked */
 	if (r == 0) {
 		m->iova = at;
@@ -391,12 +403,8 @@ int iofd_ioas_map(struct iofd_ioas *ioas, void *vaddr, uint64_t length, uint32_t
 	}
 	if (r == 0) {
 		r = map_everywhere(ioas, m);
-		if (r < 0) {
+		if (r < 0)
 			iofd_mt_remove(&ioas->mt, m);
-		} else {
-			count_entries(ioas, -1);
-			ioas->mapped_pages += pages_of(ioas, m);
-		}
 	}
 	if (r < 0 && m)
 		mapping_put(ioas, m);
@@ -454,9 +462,7 @@ int iofd_ioas_unmap_all(struct iofd_ioas *ioas)
 		if (ioas->kas[i]->live && iofd_mt_count(&ioas->mt))
 			r = ioas->kas[i]->be->unmap_all(ioas->kas[i]);
 	if (r == 0) {
-		count_entries(ioas, (int64_t)iofd_mt_count(&ioas->mt));
 		iofd_mt_clear(&ioas->mt, free_mapping, NULL);
-		ioas->mapped_pages = 0;
 	} else {
 		/*
 		 * The kernel may have stopped part way. Finish one mapping at a
@@ -564,8 +570,11 @@ int64_t iofd_ioas_mappings_left(struct iofd_ioas *ioas)
 	for (size_t i = 0; i < ioas->n_kas; i++) {
 		struct iofd_kas *kas = ioas->kas[i];
 
-		if (kas->live && kas->dma_avail >= 0 && (left < 0 || kas->dma_avail < left))
-			left = kas->dma_avail;
+		int64_t kleft = kas->dma_avail + (int64_t)kas->dma_held -
+				(int64_t)iofd_mt_count(&ioas->mt);
+
+		if (kas->live && kas->dma_avail >= 0 && (left < 0 || kleft < left))
+			left = kleft;
 	}
 	iofd_rwlock_rdunlock(&ioas->lock);
 	return left;

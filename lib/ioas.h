@@ -51,10 +51,12 @@ struct iofd_ioas {
 	struct iofd_mapping_table mt;
 	struct iofd_iova_alloc alloc;	/* the intersection of the live spaces' ranges */
 	bool ranges_stale;	/* re-reading them failed: retry before use */
-	uint64_t mapped_pages;	/* user pages the table's mappings cover */
 	unsigned int page_shift;
 	struct iofd_mapping *spare;	/* freed mappings kept for reuse (via cookie) */
 	unsigned int n_spare;
+	/* type1's limit: the table's count at which a live space has no
+	 * mapping left (DMA_AVAIL), SIZE_MAX for none; see entry_cap(). */
+	size_t entry_cap;
 
 	/* kas[0] always exists: the first, for devices of any class. */
 	struct iofd_kas **kas;

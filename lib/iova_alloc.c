@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hot.h"
 #include "iova_alloc.h"
 
 static bool is_pow2(uint64_t x)
@@ -45,12 +44,6 @@ size_t iofd_iova_alloc_ranges(const struct iofd_iova_alloc *a,
 {
 	*ret = a->ranges;
 	return a->n_ranges;
-}
-
-IOFD_HOT
-uint64_t iofd_iova_alloc_alignment(const struct iofd_iova_alloc *a)
-{
-	return a->alignment;
 }
 
 /* Does any mapping intersect [first, last]? */
@@ -112,43 +105,6 @@ int iofd_iova_alloc_set_ranges(struct iofd_iova_alloc *a,
 	a->ranges = nr;
 	a->n_ranges = k;
 	a->alignment = alignment;
-	return 0;
-}
-
-/* The usable range containing @iova, or NULL. O(log r). */
-static const struct iofd_iova_range *range_of(const struct iofd_iova_alloc *a,
-					      uint64_t iova)
-{
-	size_t lo = 0, hi = a->n_ranges;
-
-	/* The last range with start <= iova. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->ranges[mid].start <= iova)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || a->ranges[lo - 1].last < iova)
-		return NULL;
-	return &a->ranges[lo - 1];
-}
-
-IOFD_HOT
-int iofd_iova_alloc_check_range(const struct iofd_iova_alloc *a, uint64_t iova, uint64_t length)
-{
-	const struct iofd_iova_range *r;
-
-	if (!length)
-		return -EINVAL;
-	if (length - 1 > UINT64_MAX - iova)
-		return -EOVERFLOW;
-	if ((iova | length) & (a->alignment - 1))
-		return -EINVAL;
-	r = range_of(a, iova);
-	if (!r || r->last < iova + (length - 1))
-		return -ERANGE;
 	return 0;
 }
 

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "hot.h"
 #include "ioas.h"
 #include "kas.h"
 #include "log.h"
@@ -58,20 +57,13 @@ int iofd_kas_read_ranges(struct iofd_kas *kas)
 	return 0;
 }
 
-static uint32_t prot_of(const struct iofd_mapping *m)
-{
-	return (m->flags & IOFD_MT_READ ? IOFD_MAP_READ : 0) |
-	       (m->flags & IOFD_MT_WRITE ? IOFD_MAP_WRITE : 0);
-}
-
-IOFD_HOT
 int iofd_kas_map(struct iofd_kas *kas, const struct iofd_mapping *m)
 {
 	struct iofd_kas *first = kas->ioas->kas[0];
 
 	if (kas != first && first->live && kas->be->copy && kas->be == first->be)
-		return kas->be->copy(kas, first, m->iova, m->length, prot_of(m));
-	return kas->be->map(kas, m->iova, m->vaddr, m->length, prot_of(m));
+		return kas->be->copy(kas, first, m->iova, m->length, iofd_kas_prot(m));
+	return kas->be->map(kas, m->iova, m->vaddr, m->length, iofd_kas_prot(m));
 }
 
 int iofd_kas_fill(struct iofd_kas *kas)
@@ -123,6 +115,19 @@ static bool has_domain(const struct iofd_kas *kas)
 	return false;
 }
 
+/* The user pages the table's mappings cover, each mapping's own (a page
+ * under two mappings is pinned for each). O(n): a report, not the map path. */
+static uint64_t mapped_pages(const struct iofd_ioas *ioas)
+{
+	const struct iofd_mapping *m;
+	uint64_t pages = 0;
+
+	for (m = iofd_mt_first(&ioas->mt); m; m = iofd_mt_next(m))
+		pages += ((m->vaddr + (m->length - 1)) >> ioas->page_shift) -
+			 (m->vaddr >> ioas->page_shift) + 1;
+	return pages;
+}
+
 static uint64_t pinned_pages(const struct iofd_kas *kas)
 {
 	const struct iofd_ioas *ioas = kas->ioas;
@@ -133,7 +138,7 @@ static uint64_t pinned_pages(const struct iofd_kas *kas)
 		for (size_t i = 0; ioas->kas[i] != kas; i++)
 			if (ioas->kas[i]->be == kas->be && has_domain(ioas->kas[i]))
 				return 0;
-	return ioas->mapped_pages;
+	return mapped_pages(ioas);
 }
 
 size_t iofd_ioas_space_count(struct iofd_ioas *ioas)

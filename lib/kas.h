@@ -17,10 +17,10 @@
 #include <stdint.h>
 
 #include "libiommufd.h"
+#include "mapping_table.h"
 #include "placement.h"
 
 struct iofd_ioas;
-struct iofd_mapping;
 
 struct iofd_kas {
 	struct iofd_ioas *ioas;
@@ -40,7 +40,12 @@ struct iofd_kas {
 	unsigned int groups;	/* type1: VFIO groups in the container */
 	unsigned int n_devs;	/* devices attached here */
 	unsigned int n_grouped;	/* of them, VFIO group devices */
-	int64_t dma_avail;	/* type1: DMA_AVAIL (mappings left); -1 unknown */
+	/* type1: DMA_AVAIL (mappings left) as last read, when the container
+	 * held @dma_held of the table's mappings; -1 unknown. What is left
+	 * now is dma_avail + dma_held - (the table's count), for a live space
+	 * holds every mapping of the table. */
+	int64_t dma_avail;
+	size_t dma_held;
 
 	/* Its group devices are all of this class (set with the first, cleared
 	 * with the last): the kernel chooses their domains, so a space with
@@ -64,6 +69,13 @@ int iofd_kas_free(struct iofd_kas *kas);
 
 /* Read its usable ranges from the kernel (live only). */
 int iofd_kas_read_ranges(struct iofd_kas *kas);
+
+/* The IOFD_MAP_READ / IOFD_MAP_WRITE a backend maps @m with. */
+static inline uint32_t iofd_kas_prot(const struct iofd_mapping *m)
+{
+	return (m->flags & IOFD_MT_READ ? IOFD_MAP_READ : 0) |
+	       (m->flags & IOFD_MT_WRITE ? IOFD_MAP_WRITE : 0);
+}
 
 /* Map @m into @kas: a copy from the IOAS's first address space where the
  * backend can (iommufd), else a map of the user memory. */

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The mapping table: two intrusive AVL trees over the same mappings, one by
- * IOVA (augmented with span and largest inner gap), one by (vaddr, iova)
- * (augmented with the highest last vaddr: an interval tree). See
- * mapping_table.h for the rules.
- *
- * The AVL code is generic over an "update" callback that recomputes a node's
- * augmented fields from its children. Every insert and erase walks from the
- * changed node to the root recomputing heights and augments, so the augments
- * are exact everywhere after every change: O(log n), no early exit to get
- * wrong. Lookups only read.
+ * The mapping table: two intrusive AVL trees (lib/avl.h) over the same
+ * mappings, one by IOVA (augmented with span and largest inner gap), one by
+ * (vaddr, iova) (augmented with the highest last vaddr: an interval tree).
+ * See mapping_table.h for the rules; insert and remove are there, inline.
+ * Every insert and erase walks from the changed node to the root
+ * recomputing heights and augments, so the augments are exact everywhere
+ * after every change: O(log n), no early exit to get wrong. Lookups only
+ * read.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,240 +17,16 @@
 #include "hot.h"
 #include "mapping_table.h"
 
-#define container_of(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
-
-#define IOVA_M(n) container_of((n), struct iofd_mapping, iova_node)
-#define VADDR_M(n) container_of((n), struct iofd_mapping, vaddr_node)
-
-typedef void (*update_fn)(struct iofd_mt_node *n);
-
-/* ---- a generic intrusive AVL tree with augmentation ---- */
-
-static inline int height(const struct iofd_mt_node *n)
-{
-	return n ? n->height : 0;
-}
-
-static inline void update(struct iofd_mt_node *n, update_fn fn)
-{
-	int hl = height(n->left), hr = height(n->right);
-
-	n->height = 1 + (hl > hr ? hl : hr);
-	fn(n);
-}
-
-static void replace_child(struct iofd_mt_node **root, struct iofd_mt_node *parent,
-			  struct iofd_mt_node *old, struct iofd_mt_node *new)
-{
-	if (!parent)
-		*root = new;
-	else if (parent->left == old)
-		parent->left = new;
-	else
-		parent->right = new;
-}
-
-static struct iofd_mt_node *rotate_left(struct iofd_mt_node **root,
-					struct iofd_mt_node *x, update_fn fn)
-{
-	struct iofd_mt_node *y = x->right;
-
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
-	y->parent = x->parent;
-	replace_child(root, x->parent, x, y);
-	y->left = x;
-	x->parent = y;
-	update(x, fn);
-	update(y, fn);
-	return y;
-}
-
-static struct iofd_mt_node *rotate_right(struct iofd_mt_node **root,
-					 struct iofd_mt_node *x, update_fn fn)
-{
-	struct iofd_mt_node *y = x->left;
-
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	y->parent = x->parent;
-	replace_child(root, x->parent, x, y);
-	y->right = x;
-	x->parent = y;
-	update(x, fn);
-	update(y, fn);
-	return y;
-}
-
-/* Restore the AVL property at @n (its subtrees are balanced and their
- * augments current); returns the subtree's new root, updated. */
-static struct iofd_mt_node *rebalance(struct iofd_mt_node **root,
-				      struct iofd_mt_node *n, update_fn fn)
-{
-	int bf = height(n->left) - height(n->right);
-
-	if (bf > 1) {
-		if (height(n->left->left) < height(n->left->right))
-			rotate_left(root, n->left, fn);
-		return rotate_right(root, n, fn);
-	}
-	if (bf < -1) {
-		if (height(n->right->right) < height(n->right->left))
-			rotate_right(root, n->right, fn);
-		return rotate_left(root, n, fn);
-	}
-	update(n, fn);
-	return n;
-}
-
-static void fixup(struct iofd_mt_node **root, struct iofd_mt_node *n, update_fn fn)
-{
-	while (n)
-		n = rebalance(root, n, fn)->parent;
-}
-
-/* Link leaf @n under @parent (NULL: as the root) on side @left. */
-static void link_leaf(struct iofd_mt_node **root, struct iofd_mt_node *parent,
-		      bool left, struct iofd_mt_node *n, update_fn fn)
-{
-	n->parent = parent;
-	n->left = n->right = NULL;
-	n->height = 1;
-	fn(n);
-	if (!parent)
-		*root = n;
-	else if (left)
-		parent->left = n;
-	else
-		parent->right = n;
-	fixup(root, parent, fn);
-}
-
-static struct iofd_mt_node *leftmost(struct iofd_mt_node *n)
-{
-	while (n && n->left)
-		n = n->left;
-	return n;
-}
-
-static struct iofd_mt_node *in_order_next(const struct iofd_mt_node *n)
-{
-	const struct iofd_mt_node *p;
-
-	if (n->right)
-		return leftmost(n->right);
-	for (p = n->parent; p && n == p->right; n = p, p = p->parent)
-		;
-	return (struct iofd_mt_node *)p;
-}
-
-IOFD_HOT
-static void erase(struct iofd_mt_node **root, struct iofd_mt_node *n, update_fn fn)
-{
-	struct iofd_mt_node *from;
-
-	if (n->left && n->right) {
-		/* The successor (no left child) takes n's place. */
-		struct iofd_mt_node *s = leftmost(n->right);
-
-		if (s->parent == n) {
-			from = s;
-		} else {
-			from = s->parent;
-			from->left = s->right;
-			if (s->right)
-				s->right->parent = from;
-			s->right = n->right;
-			n->right->parent = s;
-		}
-		s->left = n->left;
-		n->left->parent = s;
-		s->parent = n->parent;
-		replace_child(root, n->parent, n, s);
-	} else {
-		struct iofd_mt_node *child = n->left ? n->left : n->right;
-
-		from = n->parent;
-		if (child)
-			child->parent = from;
-		replace_child(root, from, n, child);
-	}
-	n->parent = n->left = n->right = NULL;
-	fixup(root, from, fn);
-}
-
-/* ---- the two augments ---- */
-
-static inline uint64_t max_u64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
-
-static void iova_update(struct iofd_mt_node *n)
-{
-	struct iofd_mapping *m = IOVA_M(n);
-	uint64_t last = iofd_mapping_last(m);
-
-	m->sub_first = m->iova;
-	m->sub_last = last;
-	m->sub_gap = 0;
-	if (n->left) {
-		const struct iofd_mapping *l = IOVA_M(n->left);
-
-		m->sub_first = l->sub_first;
-		m->sub_gap = max_u64(l->sub_gap, m->iova - l->sub_last - 1);
-	}
-	if (n->right) {
-		const struct iofd_mapping *r = IOVA_M(n->right);
-
-		m->sub_last = r->sub_last;
-		m->sub_gap = max_u64(m->sub_gap,
-				     max_u64(r->sub_gap, r->sub_first - last - 1));
-	}
-}
-
-static void vaddr_update(struct iofd_mt_node *n)
-{
-	struct iofd_mapping *m = VADDR_M(n);
-	uint64_t v = iofd_mapping_vlast(m);
-
-	if (n->left)
-		v = max_u64(v, VADDR_M(n->left)->sub_vlast);
-	if (n->right)
-		v = max_u64(v, VADDR_M(n->right)->sub_vlast);
-	m->sub_vlast = v;
-}
+#define IOVA_M(n) iofd_mt_iova_m(n)
+#define VADDR_M(n) iofd_mt_vaddr_m(n)
 
 /* ---- the IOVA tree's searches ---- */
-
-/* The mapping with the highest iova <= @x, or NULL. */
-static struct iofd_mapping *iova_floor(const struct iofd_mapping_table *mt,
-				       uint64_t x)
-{
-	const struct iofd_mt_node *n = mt->iova_root;
-	struct iofd_mapping *best = NULL;
-
-	while (n) {
-		struct iofd_mapping *m = IOVA_M(n);
-
-		if (m->iova <= x) {
-			best = m;
-			n = n->right;
-		} else {
-			n = n->left;
-		}
-	}
-	return best;
-}
 
 /* The mapping with the lowest iova >= @x, or NULL. */
 static struct iofd_mapping *iova_ceil(const struct iofd_mapping_table *mt,
 				      uint64_t x)
 {
-	const struct iofd_mt_node *n = mt->iova_root;
+	const struct iofd_avl_node *n = mt->iova_root;
 	struct iofd_mapping *best = NULL;
 
 	while (n) {
@@ -271,18 +45,9 @@ static struct iofd_mapping *iova_ceil(const struct iofd_mapping_table *mt,
 /* ---- the vaddr interval tree's searches (Linux's interval_tree_generic.h
  * stabbing query, with start == last == v) ---- */
 
-static inline int vaddr_cmp(const struct iofd_mapping *a, const struct iofd_mapping *b)
-{
-	if (a->vaddr != b->vaddr)
-		return a->vaddr < b->vaddr ? -1 : 1;
-	if (a->iova != b->iova)
-		return a->iova < b->iova ? -1 : 1;
-	return 0;
-}
-
 /* The first mapping in (vaddr, iova) order in @n's subtree containing @v;
  * the subtree's sub_vlast must be >= @v. */
-static struct iofd_mapping *vaddr_subtree_search(const struct iofd_mt_node *n,
+static struct iofd_mapping *vaddr_subtree_search(const struct iofd_avl_node *n,
 						 uint64_t v)
 {
 	for (;;) {
@@ -313,11 +78,6 @@ void iofd_mt_init(struct iofd_mapping_table *mt)
 	mt->bytes = 0;
 }
 
-size_t iofd_mt_count(const struct iofd_mapping_table *mt)
-{
-	return mt->count;
-}
-
 uint64_t iofd_mt_bytes(const struct iofd_mapping_table *mt)
 {
 	/* Non-overlapping mappings total at most 2^64 bytes; the sum modulo
@@ -325,71 +85,6 @@ uint64_t iofd_mt_bytes(const struct iofd_mapping_table *mt)
 	if (mt->count && !mt->bytes)
 		return UINT64_MAX;
 	return mt->bytes;
-}
-
-static int check_range(uint64_t start, uint64_t length)
-{
-	if (!length)
-		return -EINVAL;
-	if (length - 1 > UINT64_MAX - start)
-		return -EOVERFLOW;
-	return 0;
-}
-
-IOFD_HOT
-int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m)
-{
-	struct iofd_mt_node *n, *parent = NULL;
-	const struct iofd_mapping *prev;
-	bool left = false;
-	int r;
-
-	r = check_range(m->iova, m->length);
-	if (r < 0)
-		return r;
-	r = check_range(m->vaddr, m->length);
-	if (r < 0)
-		return r;
-	/* The only mapping that can overlap is the one starting last at or
-	 * before our last byte. */
-	prev = iova_floor(mt, iofd_mapping_last(m));
-	if (prev && iofd_mapping_last(prev) >= m->iova)
-		return -EEXIST;
-
-	for (n = mt->iova_root; n; n = left ? n->left : n->right) {
-		parent = n;
-		left = m->iova < IOVA_M(n)->iova;
-	}
-	link_leaf(&mt->iova_root, parent, left, &m->iova_node, iova_update);
-
-	parent = NULL;
-	for (n = mt->vaddr_root; n; n = left ? n->left : n->right) {
-		parent = n;
-		left = vaddr_cmp(m, VADDR_M(n)) < 0;
-	}
-	link_leaf(&mt->vaddr_root, parent, left, &m->vaddr_node, vaddr_update);
-
-	mt->count++;
-	mt->bytes += m->length;
-	return 0;
-}
-
-IOFD_HOT
-void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m)
-{
-	erase(&mt->iova_root, &m->iova_node, iova_update);
-	erase(&mt->vaddr_root, &m->vaddr_node, vaddr_update);
-	mt->count--;
-	mt->bytes -= m->length;
-}
-
-IOFD_HOT
-struct iofd_mapping *iofd_mt_find_exact(const struct iofd_mapping_table *mt,
-					uint64_t iova, uint64_t length)
-{
-	struct iofd_mapping *m = iofd_mt_find_iova(mt, iova);
-
-	return m && m->iova == iova && m->length == length ? m : NULL;
 }
 
 int iofd_mt_remove_exact(struct iofd_mapping_table *mt, uint64_t iova,
@@ -408,11 +103,11 @@ int iofd_mt_remove_exact(struct iofd_mapping_table *mt, uint64_t iova,
 void iofd_mt_clear(struct iofd_mapping_table *mt,
 		   void (*fn)(struct iofd_mapping *m, void *arg), void *arg)
 {
-	struct iofd_mt_node *n = mt->iova_root;
+	struct iofd_avl_node *n = mt->iova_root;
 
 	/* Post-order over the IOVA tree, unlinking each leaf before @fn. */
 	while (n) {
-		struct iofd_mt_node *p;
+		struct iofd_avl_node *p;
 		struct iofd_mapping *m;
 
 		if (n->left) {
@@ -443,7 +138,7 @@ void iofd_mt_clear(struct iofd_mapping_table *mt,
 struct iofd_mapping *iofd_mt_find_iova(const struct iofd_mapping_table *mt,
 				       uint64_t iova)
 {
-	struct iofd_mapping *m = iova_floor(mt, iova);
+	struct iofd_mapping *m = iofd_mt_iova_floor(mt, iova);
 
 	return m && iofd_mapping_last(m) >= iova ? m : NULL;
 }
@@ -451,7 +146,7 @@ struct iofd_mapping *iofd_mt_find_iova(const struct iofd_mapping_table *mt,
 struct iofd_mapping *iofd_mt_find_vaddr(const struct iofd_mapping_table *mt,
 					uint64_t vaddr)
 {
-	const struct iofd_mt_node *n = mt->vaddr_root;
+	const struct iofd_avl_node *n = mt->vaddr_root;
 
 	if (!n || VADDR_M(n)->sub_vlast < vaddr)
 		return NULL;
@@ -461,7 +156,7 @@ struct iofd_mapping *iofd_mt_find_vaddr(const struct iofd_mapping_table *mt,
 struct iofd_mapping *iofd_mt_vaddr_next(const struct iofd_mapping *m,
 					uint64_t vaddr)
 {
-	const struct iofd_mt_node *n = &m->vaddr_node, *r = n->right, *prev;
+	const struct iofd_avl_node *n = &m->vaddr_node, *r = n->right, *prev;
 
 	for (;;) {
 		const struct iofd_mapping *pm;
@@ -517,14 +212,14 @@ int iofd_mt_iova_to_vaddr(const struct iofd_mapping_table *mt, uint64_t iova,
 
 struct iofd_mapping *iofd_mt_first(const struct iofd_mapping_table *mt)
 {
-	struct iofd_mt_node *n = leftmost(mt->iova_root);
+	struct iofd_avl_node *n = iofd_avl_leftmost(mt->iova_root);
 
 	return n ? IOVA_M(n) : NULL;
 }
 
 struct iofd_mapping *iofd_mt_next(const struct iofd_mapping *m)
 {
-	struct iofd_mt_node *n = in_order_next(&m->iova_node);
+	struct iofd_avl_node *n = iofd_avl_next(&m->iova_node);
 
 	return n ? IOVA_M(n) : NULL;
 }
@@ -536,7 +231,7 @@ struct iofd_mapping *iofd_mt_range_first(const struct iofd_mapping_table *mt,
 
 	if (first > last)
 		return NULL;
-	m = iova_floor(mt, first);
+	m = iofd_mt_iova_floor(mt, first);
 	if (m && iofd_mapping_last(m) >= first)
 		return m;
 	m = iova_ceil(mt, first);
@@ -562,17 +257,17 @@ int iofd_mt_range_check(const struct iofd_mapping_table *mt, uint64_t iova,
 	uint64_t last;
 	int r;
 
-	r = check_range(iova, length);
+	r = iofd_mt_check_range(iova, length);
 	if (r < 0)
 		return r;
 	last = iova + (length - 1);
 	/* A mapping starting before the range and reaching into it. */
-	m = iova_floor(mt, iova);
+	m = iofd_mt_iova_floor(mt, iova);
 	if (m && m->iova < iova && iofd_mapping_last(m) >= iova)
 		return -ENOENT;
 	/* The mapping starting last within (or before) the range: it must
 	 * reach into the range, and end in it. */
-	m = iova_floor(mt, last);
+	m = iofd_mt_iova_floor(mt, last);
 	if (!m || iofd_mapping_last(m) < iova || iofd_mapping_last(m) > last)
 		return -ENOENT;
 	return 0;
@@ -606,7 +301,7 @@ static bool fit(struct free_query *q, uint64_t s, uint64_t e)
 /* The gaps strictly between the mappings of @n's subtree, in order; a
  * subtree is skipped when its largest gap is too small or its span misses
  * [lo, hi]. Recursion depth is the tree's height (< 1.45 log2(n + 2)). */
-static bool find_gap(struct free_query *q, const struct iofd_mt_node *n)
+static bool find_gap(struct free_query *q, const struct iofd_avl_node *n)
 {
 	const struct iofd_mapping *m;
 
@@ -640,7 +335,7 @@ int iofd_mt_find_free(const struct iofd_mapping_table *mt, uint64_t lo,
 	struct free_query q = {
 		.lo = lo, .hi = hi, .length = length, .mask = align - 1,
 	};
-	const struct iofd_mt_node *root = mt->iova_root;
+	const struct iofd_avl_node *root = mt->iova_root;
 	bool ok;
 
 	if (!length || !align || (align & (align - 1)) || lo > hi)

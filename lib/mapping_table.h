@@ -21,8 +21,8 @@
  * The caller allocates each struct iofd_mapping, fills the public fields,
  * inserts it, and frees it after removing it.
  *
- * Threads: the table has no lock of its own. The IOAS holds a pthread rwlock
- * around it: insert/remove/clear under the write side; every other call
+ * Threads: the table has no lock of its own. The IOAS holds its rwlock
+ * (lib/rwlock.h) around it: insert/remove/clear under the write side; every other call
  * here only reads (no splaying, no caching, no hidden writes), so any number
  * of threads may look up and translate concurrently under the read side.
  *
@@ -34,18 +34,16 @@
 #ifndef IOFD_MAPPING_TABLE_H
 #define IOFD_MAPPING_TABLE_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "avl.h"
 
 /* Mapping permissions, as the IOAS records them (the table only stores them). */
 #define IOFD_MT_READ	(1u << 0)
 #define IOFD_MT_WRITE	(1u << 1)
-
-/* An intrusive AVL node; private to mapping_table.c. */
-struct iofd_mt_node {
-	struct iofd_mt_node *parent, *left, *right;
-	int height;
-};
 
 struct iofd_mapping {
 	/* Set by the caller before iofd_mt_insert(); constant while inserted. */
@@ -56,8 +54,8 @@ struct iofd_mapping {
 	void *cookie;		/* the backend's, never touched by the table */
 
 	/* Private to mapping_table.c. */
-	struct iofd_mt_node iova_node;
-	struct iofd_mt_node vaddr_node;
+	struct iofd_avl_node iova_node;
+	struct iofd_avl_node vaddr_node;
 	uint64_t sub_first;	/* IOVA tree: the subtree's lowest IOVA */
 	uint64_t sub_last;	/* IOVA tree: the subtree's highest last IOVA */
 	uint64_t sub_gap;	/* IOVA tree: largest free gap between two of its mappings */
@@ -65,8 +63,8 @@ struct iofd_mapping {
 };
 
 struct iofd_mapping_table {
-	struct iofd_mt_node *iova_root;
-	struct iofd_mt_node *vaddr_root;
+	struct iofd_avl_node *iova_root;
+	struct iofd_avl_node *vaddr_root;
 	size_t count;
 	uint64_t bytes;		/* sum of lengths, modulo 2^64 */
 };
@@ -89,11 +87,12 @@ static inline uint64_t iofd_mapping_vlast(const struct iofd_mapping *m)
  * Insert @m (its iova, length, vaddr set; not in any table).
  * Return: 0; -EINVAL length 0; -EOVERFLOW iova or vaddr + length - 1 wraps;
  * -EEXIST @m overlaps a mapping's IOVA range. On failure nothing changed.
+ * Inline, as iofd_mt_remove(), at the end of this file.
  */
-int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m);
+static inline int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m);
 
 /* Remove @m, which must be in @mt. The caller then owns (frees) it. */
-void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m);
+static inline void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m);
 
 /*
  * Remove the mapping that is exactly [iova, iova + length) and return it in
@@ -110,7 +109,10 @@ void iofd_mt_clear(struct iofd_mapping_table *mt,
 		   void (*fn)(struct iofd_mapping *m, void *arg), void *arg);
 
 /* The number of mappings. */
-size_t iofd_mt_count(const struct iofd_mapping_table *mt);
+static inline size_t iofd_mt_count(const struct iofd_mapping_table *mt)
+{
+	return mt->count;
+}
 
 /* The bytes mapped (sum of lengths). Saturates at UINT64_MAX: only the whole
  * 2^64-byte space, covered by two or more mappings, would not fit. */
@@ -122,9 +124,27 @@ uint64_t iofd_mt_bytes(const struct iofd_mapping_table *mt);
 struct iofd_mapping *iofd_mt_find_iova(const struct iofd_mapping_table *mt,
 				       uint64_t iova);
 
-/* The mapping that is exactly [iova, iova + length), or NULL. */
-struct iofd_mapping *iofd_mt_find_exact(const struct iofd_mapping_table *mt,
-					uint64_t iova, uint64_t length);
+/* The mapping that is exactly [iova, iova + length), or NULL. Inline: the
+ * unmap path's one lookup. Mappings never share an IOVA, so a plain search
+ * for @iova finds the only candidate. */
+static inline struct iofd_mapping *iofd_mt_find_exact(const struct iofd_mapping_table *mt,
+						      uint64_t iova, uint64_t length)
+{
+	const struct iofd_avl_node *n = mt->iova_root;
+
+	while (n) {
+		struct iofd_mapping *m = (struct iofd_mapping *)(void *)
+			((char *)n - offsetof(struct iofd_mapping, iova_node));
+
+		if (iova < m->iova)
+			n = n->left;
+		else if (iova > m->iova)
+			n = n->right;
+		else
+			return m->length == length ? m : NULL;
+	}
+	return NULL;
+}
 
 /*
  * A mapping containing user address @vaddr, or NULL. When several do, the one
@@ -199,5 +219,146 @@ int iofd_mt_range_check(const struct iofd_mapping_table *mt, uint64_t iova,
 int iofd_mt_find_free(const struct iofd_mapping_table *mt, uint64_t lo,
 		      uint64_t hi, uint64_t length, uint64_t align,
 		      uint64_t *iova_ret);
+
+/*
+ * ---- insert and remove, inline: the map path's ----
+ *
+ * Everything below is the table's own (mapping_table.c uses it too); a
+ * caller uses only iofd_mt_insert() and iofd_mt_remove(). Inline, a map or
+ * an unmap through the IOAS makes no call into the table (bench/README.md:
+ * under emulation every return is a lookup).
+ */
+
+static inline struct iofd_mapping *iofd_mt_iova_m(const struct iofd_avl_node *n)
+{
+	return (struct iofd_mapping *)(void *)((char *)n - offsetof(struct iofd_mapping, iova_node));
+}
+
+static inline struct iofd_mapping *iofd_mt_vaddr_m(const struct iofd_avl_node *n)
+{
+	return (struct iofd_mapping *)(void *)((char *)n - offsetof(struct iofd_mapping, vaddr_node));
+}
+
+static inline uint64_t iofd_mt_max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The IOVA tree's augment: span and largest inner gap. */
+static inline void iofd_mt_iova_update(struct iofd_avl_node *n)
+{
+	struct iofd_mapping *m = iofd_mt_iova_m(n);
+	uint64_t last = iofd_mapping_last(m);
+
+	m->sub_first = m->iova;
+	m->sub_last = last;
+	m->sub_gap = 0;
+	if (n->left) {
+		const struct iofd_mapping *l = iofd_mt_iova_m(n->left);
+
+		m->sub_first = l->sub_first;
+		m->sub_gap = iofd_mt_max(l->sub_gap, m->iova - l->sub_last - 1);
+	}
+	if (n->right) {
+		const struct iofd_mapping *r = iofd_mt_iova_m(n->right);
+
+		m->sub_last = r->sub_last;
+		m->sub_gap = iofd_mt_max(m->sub_gap,
+					 iofd_mt_max(r->sub_gap, r->sub_first - last - 1));
+	}
+}
+
+/* The vaddr tree's augment: the highest last vaddr in the subtree. */
+static inline void iofd_mt_vaddr_update(struct iofd_avl_node *n)
+{
+	struct iofd_mapping *m = iofd_mt_vaddr_m(n);
+	uint64_t v = iofd_mapping_vlast(m);
+
+	if (n->left)
+		v = iofd_mt_max(v, iofd_mt_vaddr_m(n->left)->sub_vlast);
+	if (n->right)
+		v = iofd_mt_max(v, iofd_mt_vaddr_m(n->right)->sub_vlast);
+	m->sub_vlast = v;
+}
+
+/* The mapping with the highest iova <= @x, or NULL. */
+static inline struct iofd_mapping *iofd_mt_iova_floor(const struct iofd_mapping_table *mt,
+						      uint64_t x)
+{
+	const struct iofd_avl_node *n = mt->iova_root;
+	struct iofd_mapping *best = NULL;
+
+	while (n) {
+		struct iofd_mapping *m = iofd_mt_iova_m(n);
+
+		if (m->iova <= x) {
+			best = m;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return best;
+}
+
+/* The vaddr tree's order: (vaddr, iova); IOVAs are unique. */
+static inline bool iofd_mt_vaddr_before(const struct iofd_mapping *a, const struct iofd_mapping *b)
+{
+	return a->vaddr != b->vaddr ? a->vaddr < b->vaddr : a->iova < b->iova;
+}
+
+/* [start, start + length) is a range: not empty, and its last byte does not wrap. */
+static inline int iofd_mt_check_range(uint64_t start, uint64_t length)
+{
+	if (!length)
+		return -EINVAL;
+	if (length - 1 > UINT64_MAX - start)
+		return -EOVERFLOW;
+	return 0;
+}
+
+static inline int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m)
+{
+	struct iofd_avl_node *n, *parent = NULL;
+	const struct iofd_mapping *prev;
+	bool left = false;
+	int r;
+
+	r = iofd_mt_check_range(m->iova, m->length);
+	if (r == 0)
+		r = iofd_mt_check_range(m->vaddr, m->length);
+	if (r < 0)
+		return r;
+	/* The only mapping that can overlap is the one starting last at or
+	 * before our last byte. */
+	prev = iofd_mt_iova_floor(mt, iofd_mapping_last(m));
+	if (prev && iofd_mapping_last(prev) >= m->iova)
+		return -EEXIST;
+
+	for (n = mt->iova_root; n; n = left ? n->left : n->right) {
+		parent = n;
+		left = m->iova < iofd_mt_iova_m(n)->iova;
+	}
+	iofd_avl_link(&mt->iova_root, parent, left, &m->iova_node, iofd_mt_iova_update);
+
+	parent = NULL;
+	for (n = mt->vaddr_root; n; n = left ? n->left : n->right) {
+		parent = n;
+		left = iofd_mt_vaddr_before(m, iofd_mt_vaddr_m(n));
+	}
+	iofd_avl_link(&mt->vaddr_root, parent, left, &m->vaddr_node, iofd_mt_vaddr_update);
+
+	mt->count++;
+	mt->bytes += m->length;
+	return 0;
+}
+
+static inline void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m)
+{
+	iofd_avl_erase(&mt->iova_root, &m->iova_node, iofd_mt_iova_update);
+	iofd_avl_erase(&mt->vaddr_root, &m->vaddr_node, iofd_mt_vaddr_update);
+	mt->count--;
+	mt->bytes -= m->length;
+}
 
 #endif

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "ctx.h"
-#include "hot.h"
 #include "sys.h"
 
 static int k_open(void *priv, const char *path, int flags)
@@ -23,7 +22,6 @@ static int k_close(void *priv, int fd)
 	return close(fd) < 0 && errno != EINTR ? -errno : 0;
 }
 
-IOFD_HOT
 static int k_ioctl(void *priv, int fd, unsigned long request, void *arg)
 {
 	int r = ioctl(fd, request, arg);
@@ -120,12 +118,8 @@ int iofd_sys_close(struct iofd_ctx *ctx, int fd)
 	return ctx->sys->close(ctx->sys_priv, fd);
 }
 
-IOFD_HOT
 int iofd_sys_ioctl(struct iofd_ctx *ctx, int fd, unsigned long request, void *arg)
 {
-	/* The real kernel without the indirect call: map and unmap are hot. */
-	if (ctx->sys == &iofd_sys_kernel)
-		return k_ioctl(NULL, fd, request, arg);
 	return ctx->sys->ioctl(ctx->sys_priv, fd, request, arg);
 }
 

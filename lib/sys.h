@@ -2,7 +2,8 @@
 /*
  * The syscall seam. lib/sys.c is the only file that calls open, close,
  * ioctl, mmap, munmap, read, write, pread, pwrite, fstat or fcntl on a
- * kernel object (/dev/iommu, /dev/vfio/..., device fds). Everything else
+ * kernel object (/dev/iommu, /dev/vfio/..., device fds), with one inline
+ * exception, the map path's ioctl in lib/sys_hot.h. Everything else
  * calls iofd_sys_*() with its context, and the context's ops decide whether
  * the real kernel, a simulated one or a fault injector answers.
  *

@@ -46,8 +46,8 @@ struct inv {
 	int height;
 };
 
-static struct inv check_iova_tree(const struct iofd_mt_node *n,
-				  const struct iofd_mt_node *parent, size_t *count)
+static struct inv check_iova_tree(const struct iofd_avl_node *n,
+				  const struct iofd_avl_node *parent, size_t *count)
 {
 	struct inv me = { 0 }, l, r;
 	const struct iofd_mapping *m;
@@ -85,7 +85,7 @@ static struct inv check_iova_tree(const struct iofd_mt_node *n,
 	return me;
 }
 
-static const struct iofd_mapping *vm_of(const struct iofd_mt_node *n)
+static const struct iofd_mapping *vm_of(const struct iofd_avl_node *n)
 {
 	return (const struct iofd_mapping *)(const void *)((const char *)n -
 		offsetof(struct iofd_mapping, vaddr_node));
@@ -98,8 +98,8 @@ static bool vless(const struct iofd_mapping *a, const struct iofd_mapping *b)
 
 static const struct iofd_mapping *vprev;	/* in-order predecessor */
 
-static struct inv check_vaddr_tree(const struct iofd_mt_node *n,
-				   const struct iofd_mt_node *parent, size_t *count)
+static struct inv check_vaddr_tree(const struct iofd_avl_node *n,
+				   const struct iofd_avl_node *parent, size_t *count)
 {
 	struct inv me = { 0 }, l, r;
 	const struct iofd_mapping *m;

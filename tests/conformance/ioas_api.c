@@ -1170,9 +1170,11 @@ static void type1_runs_out_of_mappings_before_asking(void **state)
 	ioas = lib_ioas(ctx, 0);
 	d = lib_dev(ctx, "0000:00:01.0");
 	assert_int_equal(iofd_ioas_mappings_left(ioas), -ENODATA);	/* no container IOMMU yet */
+	/* One mapped before the group: the attach replays it, and it counts. */
+	assert_int_equal(iofd_ioas_map(ioas, buf, PS, IOFD_MAP_READ, &iova), 0);
 	assert_int_equal(iofd_device_attach(d, ioas), 0);
 	left = iofd_ioas_mappings_left(ioas);
-	assert_int_equal(left, 65535);
+	assert_int_equal(left, 65535 - 1);
 	for (int64_t i = 0; i < left; i++)
 		assert_int_equal(iofd_ioas_map(ioas, buf, PS, IOFD_MAP_READ, &iova), 0);
 	assert_int_equal(iofd_ioas_mappings_left(ioas), 0);

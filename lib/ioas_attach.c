@@ -270,6 +270,14 @@ static int attach_locked(struct iofd_device *dev, struct iofd_ioas *ioas)
 	if (r < 0) {
 		if (d && dev->ops->detach(dev, ioas) == 0 && !d->n_devs)
 			iofd_ioas_reap_domains(ioas);
+		/*
+		 * A space that went live in this attach and stays so without
+		 * a group (a container iommufd serves keeps its IOAS) never
+		 * took the table's mappings, or gave them back: not live, so
+		 * that the next group sets it up again and fills it.
+		 */
+		if (!was_live && kas->live && !kas->groups)
+			kas->live = false;
 		kas_leave(ioas, kas, dev, false);
 		if (dev->ops->unprepare)
 			dev->ops->unprepare(dev);

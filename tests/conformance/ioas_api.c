@@ -1191,6 +1191,54 @@ static void type1_runs_out_of_mappings_before_asking(void **state)
 	iofd_ctx_free(ctx);
 }
 
+/*
+ * A container iommufd serves (CONFIG_IOMMUFD_VFIO_CONTAINER) keeps its IOAS,
+ * and the mappings in it, after its last group leaves. A first attach that
+ * fails after the container's IOMMU is set (here the device fd: another
+ * opener makes it EBUSY) must not leave the container counted as holding
+ * the table's mappings: the next attach puts them there, and the device
+ * translates them.
+ */
+static void a_failed_first_attach_leaves_no_empty_container_behind(void **state)
+{
+	struct kern *k = KERN(state);
+	char *buf = k_mem(k, 2 * PS), got[4];
+	int sc = k_sim_add_vtd(k->sim, 0xf00fca);
+	struct iofd_ctx *ctx;
+	struct iofd_ioas *ioas;
+	struct iofd_device *d;
+	uint64_t iova = 0;
+
+	memcpy(buf + PS, "abc", 4);
+	k_sim_add_vfio_dev(k->sim, "0000:00:01.0", sc, 0);
+	ctx = sim_ctx(k, IOFD_BACKEND_TYPE1, 0);
+	ioas = lib_ioas(ctx, 0);
+	d = lib_dev(ctx, "0000:00:01.0");
+	assert_int_equal(iofd_ioas_map(ioas, buf, 2 * PS, RWF, &iova), 0);
+	assert_int_equal(iofd_sim_fail_ioctl(k->sim, IOFD_U_VFIO_GROUP_GET_DEVICE_FD, EBUSY, 1),
+			 0);
+	assert_int_equal(iofd_device_attach(d, ioas), -EBUSY);
+	assert_int_equal(iofd_ioas_device_count(ioas), 0);
+	assert_int_equal(iofd_device_attach(d, ioas), 0);
+	assert_int_equal(iofd_sim_dma_read(k->sim, "0000:00:01.0", iova + PS, got, 4), 0);
+	assert_string_equal(got, "abc");
+	assert_int_equal(iofd_sim_pinned_pages(k->sim), 2);
+	assert_int_equal(lib_pinned(ioas), 2);
+	iofd_device_close(d);
+	assert_int_equal(iofd_ioas_free(ioas), 0);
+	iofd_ctx_free(ctx);
+}
+
+static int setup_iommufd_container(void **state)
+{
+	int r;
+
+	kern_sim_flags = IOFD_SIM_VFIO_CONTAINER_IOMMUFD;
+	r = kern_setup(state);
+	kern_sim_flags = 0;
+	return r;
+}
+
 /* Compat: a device through its group and one through its cdev share one
  * kernel IOAS: mapped once, pinned once, both devices' domains hold it (on
  * the simulator, both translate it by DMA). On the lab's host too. */
@@ -1365,6 +1413,8 @@ int main(void)
 		T_SIM(auto_reaches_a_device_without_a_cdev_by_its_group),
 		T_SIM(closing_a_device_whose_detach_fails_leaves_no_trace),
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
+		cmocka_unit_test_setup_teardown(a_failed_first_attach_leaves_no_empty_container_behind,
+						setup_iommufd_container, kern_teardown),
 	};
 
 	const char *mode = getenv("IOFD_MODE"), *vm = getenv("IOFD_VM_MODE");

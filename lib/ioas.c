@@ -493,8 +493,18 @@ int iofd_ioas_translate(struct iofd_ioas *ioas, const void *vaddr, uint64_t *iov
 	if (!ioas || !iova)
 		return -EINVAL;
 	iofd_rwlock_rdlock(&ioas->lock);
-	r = iofd_mt_vaddr_to_iova(&ioas->mt, (uintptr_t)vaddr, iova, len);
+	if (iofd_mt_vaddr_indexed(&ioas->mt)) {
+		r = iofd_mt_vaddr_to_iova(&ioas->mt, (uintptr_t)vaddr, iova, len);
+		iofd_rwlock_rdunlock(&ioas->lock);
+		return r;
+	}
 	iofd_rwlock_rdunlock(&ioas->lock);
+	/* Mappings made since the last lookup by user address: they join
+	 * the vaddr index now, once, under the write side. */
+	iofd_rwlock_wrlock(&ioas->lock);
+	iofd_mt_index_vaddr(&ioas->mt);
+	r = iofd_mt_vaddr_to_iova(&ioas->mt, (uintptr_t)vaddr, iova, len);
+	iofd_rwlock_wrunlock(&ioas->lock);
 	return r;
 }
 

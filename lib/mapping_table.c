@@ -74,6 +74,7 @@ void iofd_mt_init(struct iofd_mapping_table *mt)
 {
 	mt->iova_root = NULL;
 	mt->vaddr_root = NULL;
+	mt->vaddr_pending = NULL;
 	mt->count = 0;
 	mt->bytes = 0;
 }
@@ -98,6 +99,24 @@ int iofd_mt_remove_exact(struct iofd_mapping_table *mt, uint64_t iova,
 	if (ret)
 		*ret = m;
 	return 0;
+}
+
+void iofd_mt_index_vaddr(struct iofd_mapping_table *mt)
+{
+	while (mt->vaddr_pending) {
+		struct iofd_avl_node *v = mt->vaddr_pending, *n, *parent = NULL;
+		struct iofd_mapping *m = VADDR_M(v);
+		bool left = false;
+
+		mt->vaddr_pending = v->right;
+		if (v->right)
+			v->right->left = NULL;
+		for (n = mt->vaddr_root; n; n = left ? n->left : n->right) {
+			parent = n;
+			left = iofd_mt_vaddr_before(m, VADDR_M(n));
+		}
+		iofd_avl_link(&mt->vaddr_root, parent, left, v, iofd_mt_vaddr_update);
+	}
 }
 
 void iofd_mt_clear(struct iofd_mapping_table *mt,

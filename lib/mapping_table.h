@@ -17,19 +17,22 @@
  *    between two of its mappings (for the IOVA allocator);
  *  - by (vaddr, iova), augmented with each subtree's highest last vaddr (an
  *    interval tree), so a stabbing query by user address is O(log n) even
- *    with overlapping vaddr ranges.
+ *    with overlapping vaddr ranges. A mapping joins this one lazily, at the
+ *    first lookup by user address after its insertion (iofd_mt_index_vaddr()).
  * The caller allocates each struct iofd_mapping, fills the public fields,
  * inserts it, and frees it after removing it.
  *
  * Threads: the table has no lock of its own. The IOAS holds its rwlock
- * (lib/rwlock.h) around it: insert/remove/clear under the write side; every other call
- * here only reads (no splaying, no caching, no hidden writes), so any number
- * of threads may look up and translate concurrently under the read side.
+ * (lib/rwlock.h) around it: insert, remove, clear and index_vaddr under the
+ * write side; every other call here only reads (no splaying, no caching, no
+ * hidden writes), so any number of threads may look up and translate
+ * concurrently under the read side.
  *
- * Complexity (n mappings, k results): insert, remove, every find and
- * translate O(log n); iteration O(log n) per step (O(1) amortised for
- * iofd_mt_next over the whole table); iofd_mt_range_check O(log n);
- * iofd_mt_find_free O((1 + g) log n), see there; iofd_mt_clear O(n).
+ * Complexity (n mappings, k results): insert O(log n) (the IOVA tree; the
+ * vaddr tree's O(log n) when indexed), remove, every find and translate
+ * O(log n); iteration O(log n) per step (O(1) amortised for iofd_mt_next
+ * over the whole table); iofd_mt_range_check O(log n); iofd_mt_find_free
+ * O((1 + g) log n), see there; iofd_mt_clear O(n).
  */
 #ifndef IOFD_MAPPING_TABLE_H
 #define IOFD_MAPPING_TABLE_H
@@ -65,6 +68,10 @@ struct iofd_mapping {
 struct iofd_mapping_table {
 	struct iofd_avl_node *iova_root;
 	struct iofd_avl_node *vaddr_root;
+	/* Mappings inserted since the vaddr tree was last indexed: a list
+	 * through their vaddr_node (left: previous, right: next; height 0
+	 * marks one), see iofd_mt_index_vaddr(). */
+	struct iofd_avl_node *vaddr_pending;
 	size_t count;
 	uint64_t bytes;		/* sum of lengths, modulo 2^64 */
 };
@@ -117,6 +124,26 @@ static inline size_t iofd_mt_count(const struct iofd_mapping_table *mt)
 /* The bytes mapped (sum of lengths). Saturates at UINT64_MAX: only the whole
  * 2^64-byte space, covered by two or more mappings, would not fit. */
 uint64_t iofd_mt_bytes(const struct iofd_mapping_table *mt);
+
+/*
+ * The vaddr tree is indexed lazily: a mapping joins it at the first lookup
+ * by user address after its insertion, not at insertion. A driver that maps
+ * and unmaps a buffer per I/O, and never asks for an IOVA by user address,
+ * never pays for it; a table translated between maps indexes each mapping
+ * once, as before.
+ *
+ * iofd_mt_index_vaddr() adds every pending mapping to the vaddr tree
+ * (writes: the IOAS's write side). O(k log n) for k pending.
+ * iofd_mt_vaddr_indexed(): is there none pending? The lookups by user
+ * address below (iofd_mt_find_vaddr(), iofd_mt_vaddr_next(),
+ * iofd_mt_vaddr_to_iova()) see only indexed mappings: ask this first.
+ */
+void iofd_mt_index_vaddr(struct iofd_mapping_table *mt);
+
+static inline bool iofd_mt_vaddr_indexed(const struct iofd_mapping_table *mt)
+{
+	return !mt->vaddr_pending;
+}
 
 /* ---- lookups (read only) ---- */
 
@@ -341,12 +368,11 @@ static inline int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapp
 	}
 	iofd_avl_link(&mt->iova_root, parent, left, &m->iova_node, iofd_mt_iova_update);
 
-	parent = NULL;
-	for (n = mt->vaddr_root; n; n = left ? n->left : n->right) {
-		parent = n;
-		left = iofd_mt_vaddr_before(m, iofd_mt_vaddr_m(n));
-	}
-	iofd_avl_link(&mt->vaddr_root, parent, left, &m->vaddr_node, iofd_mt_vaddr_update);
+	/* The vaddr tree takes it when a lookup by user address needs it. */
+	m->vaddr_node = (struct iofd_avl_node){ .right = mt->vaddr_pending };
+	if (mt->vaddr_pending)
+		mt->vaddr_pending->left = &m->vaddr_node;
+	mt->vaddr_pending = &m->vaddr_node;
 
 	mt->count++;
 	mt->bytes += m->length;
@@ -355,8 +381,21 @@ static inline int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapp
 
 static inline void iofd_mt_remove(struct iofd_mapping_table *mt, struct iofd_mapping *m)
 {
+	struct iofd_avl_node *v = &m->vaddr_node;
+
 	iofd_avl_erase(&mt->iova_root, &m->iova_node, iofd_mt_iova_update);
-	iofd_avl_erase(&mt->vaddr_root, &m->vaddr_node, iofd_mt_vaddr_update);
+	if (v->height) {
+		iofd_avl_erase(&mt->vaddr_root, v, iofd_mt_vaddr_update);
+	} else {
+		/* still on the pending list: one unlink */
+		if (v->left)
+			v->left->right = v->right;
+		else
+			mt->vaddr_pending = v->right;
+		if (v->right)
+			v->right->left = v->left;
+		v->left = v->right = NULL;
+	}
 	mt->count--;
 	mt->bytes -= m->length;
 }

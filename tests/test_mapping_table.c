@@ -127,17 +127,35 @@ static struct inv check_vaddr_tree(const struct iofd_avl_node *n,
 }
 
 /* Both trees: ordered, parent links, AVL heights and balance, every
- * augmented field equal to its definition, and the same number of nodes. */
+ * augmented field equal to its definition; the vaddr tree and the list of
+ * mappings not yet in it (linked both ways, height 0) hold every mapping. */
 static void check_invariants(const struct iofd_mapping_table *mt)
 {
-	size_t ni = 0, nv = 0;
+	const struct iofd_avl_node *v, *prev = NULL;
+	size_t ni = 0, nv = 0, np = 0;
 
 	vprev = NULL;
 	assert_null(mt->iova_root ? mt->iova_root->parent : NULL);
 	check_iova_tree(mt->iova_root, NULL, &ni);
 	check_vaddr_tree(mt->vaddr_root, NULL, &nv);
+	for (v = mt->vaddr_pending; v; prev = v, v = v->right, np++) {
+		assert_int_equal(v->height, 0);
+		assert_ptr_equal(v->left, prev);
+		assert_null(v->parent);
+	}
+	assert_true(iofd_mt_vaddr_indexed(mt) == !np);
 	assert_int_equal(ni, iofd_mt_count(mt));
-	assert_int_equal(nv, iofd_mt_count(mt));
+	assert_int_equal(nv + np, iofd_mt_count(mt));
+}
+
+/* The table, with every mapping in its vaddr tree: what a lookup by user
+ * address needs first (the IOAS does it under its write side). */
+static struct iofd_mapping_table *ix(struct iofd_mapping_table *mt)
+{
+	iofd_mt_index_vaddr(mt);
+	check_invariants(mt);
+	assert_true(iofd_mt_vaddr_indexed(mt));
+	return mt;
 }
 
 /* ---- insertion rules ---- */
@@ -152,9 +170,9 @@ static void empty_table_finds_nothing(void **state)
 	assert_true(iofd_mt_bytes(&mt) == 0);
 	assert_null(iofd_mt_first(&mt));
 	assert_null(iofd_mt_find_iova(&mt, 0));
-	assert_null(iofd_mt_find_vaddr(&mt, TOP));
+	assert_null(iofd_mt_find_vaddr(ix(&mt), TOP));
 	assert_null(iofd_mt_range_first(&mt, 0, TOP));
-	assert_int_equal(iofd_mt_vaddr_to_iova(&mt, 0, &x, &x), -ENOENT);
+	assert_int_equal(iofd_mt_vaddr_to_iova(ix(&mt), 0, &x, &x), -ENOENT);
 	assert_int_equal(iofd_mt_iova_to_vaddr(&mt, 0, &x, NULL), -ENOENT);
 	assert_true(x == 7);
 	assert_int_equal(iofd_mt_range_check(&mt, 0, TOP), -ENOENT);
@@ -178,11 +196,11 @@ static void insert_then_find_by_iova_and_vaddr(void **state)
 	assert_null(iofd_mt_find_iova(&mt, KB(72)));
 	assert_null(iofd_mt_find_iova(&mt, KB(64) - 1));
 	assert_ptr_equal(iofd_mt_find_iova(&mt, KB(4)), &b);
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0x7f0000001000 + 5), &a);
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0x7f0000100fff), &b);
-	assert_null(iofd_mt_find_vaddr(&mt, 0x7f0000101000));
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0x7f0000001000 + 5), &a);
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0x7f0000100fff), &b);
+	assert_null(iofd_mt_find_vaddr(ix(&mt), 0x7f0000101000));
 
-	assert_int_equal(iofd_mt_vaddr_to_iova(&mt, 0x7f0000001000 + 0x1234, &x, &len), 0);
+	assert_int_equal(iofd_mt_vaddr_to_iova(ix(&mt), 0x7f0000001000 + 0x1234, &x, &len), 0);
 	assert_true(x == KB(64) + 0x1234);
 	assert_true(len == KB(8) - 0x1234);
 	assert_int_equal(iofd_mt_iova_to_vaddr(&mt, KB(8) - 1, &x, &len), 0);
@@ -193,6 +211,46 @@ static void insert_then_find_by_iova_and_vaddr(void **state)
 	assert_ptr_equal(iofd_mt_first(&mt), &b);
 	assert_ptr_equal(iofd_mt_next(&b), &a);
 	assert_null(iofd_mt_next(&a));
+}
+
+/* The vaddr tree takes a mapping at the first lookup by user address after
+ * its insertion: one removed before never enters it, from either end or
+ * the middle of the pending list; the lookups find exactly the others. */
+static void vaddr_index_is_built_when_a_lookup_needs_it(void **state)
+{
+	struct iofd_mapping_table mt;
+	struct iofd_mapping a, b, c, d;
+	uint64_t x;
+
+	iofd_mt_init(&mt);
+	assert_true(iofd_mt_vaddr_indexed(&mt));
+	assert_int_equal(add(&mt, &a, KB(4), KB(4), 0x10000), 0);
+	assert_int_equal(add(&mt, &b, KB(8), KB(4), 0x20000), 0);
+	assert_int_equal(add(&mt, &c, KB(12), KB(4), 0x30000), 0);
+	assert_false(iofd_mt_vaddr_indexed(&mt));
+	assert_null(mt.vaddr_root);
+	check_invariants(&mt);
+	iofd_mt_remove(&mt, &b);	/* the middle of the list */
+	check_invariants(&mt);
+	iofd_mt_remove(&mt, &c);	/* its head */
+	check_invariants(&mt);
+	assert_null(mt.vaddr_root);
+	assert_int_equal(iofd_mt_vaddr_to_iova(ix(&mt), 0x10000 + 9, &x, NULL), 0);
+	assert_true(x == KB(4) + 9);
+	assert_null(iofd_mt_find_vaddr(&mt, 0x20000));
+	assert_null(iofd_mt_find_vaddr(&mt, 0x30000));
+	/* One indexed and one pending, removed in turn. */
+	assert_int_equal(add(&mt, &d, KB(16), KB(4), 0x10000), 0);	/* a's buffer again */
+	check_invariants(&mt);
+	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0x10000), &a);	/* d not indexed yet */
+	assert_ptr_equal(iofd_mt_vaddr_next(iofd_mt_find_vaddr(ix(&mt), 0x10000), 0x10000), &d);
+	iofd_mt_remove(&mt, &a);
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0x10000), &d);
+	iofd_mt_remove(&mt, &d);
+	check_invariants(&mt);
+	assert_null(mt.vaddr_root);
+	assert_null(mt.vaddr_pending);
+	assert_int_equal(iofd_mt_count(&mt), 0);
 }
 
 static void zero_length_is_einval(void **state)
@@ -231,7 +289,7 @@ static void last_byte_past_top_is_eoverflow(void **state)
 	check_invariants(&mt);
 	assert_ptr_equal(iofd_mt_find_iova(&mt, TOP), &a);
 	assert_ptr_equal(iofd_mt_find_iova(&mt, 0), &b);
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, TOP), &a);
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), TOP), &a);
 	assert_int_equal(iofd_mt_range_check(&mt, TOP, 1), -ENOENT);	/* cuts a */
 	assert_int_equal(iofd_mt_range_check(&mt, TOP - KB(4) + 1, KB(4)), 0);
 	assert_int_equal(iofd_mt_range_check(&mt, 0, TOP), -ENOENT);	/* cuts a */
@@ -265,7 +323,7 @@ static void overlap_is_eexist_and_changes_nothing(void **state)
 		assert_int_equal(add(&mt, &b, bad[i].iova, bad[i].len, 0x1000), -EEXIST);
 		assert_int_equal(iofd_mt_count(&mt), 1);
 		assert_true(iofd_mt_bytes(&mt) == KB(8));
-		assert_null(iofd_mt_find_vaddr(&mt, 0x1000 + KB(8)));
+		assert_null(iofd_mt_find_vaddr(ix(&mt), 0x1000 + KB(8)));
 		check_invariants(&mt);
 	}
 	/* Touching on either side is not overlapping. */
@@ -294,7 +352,7 @@ static void remove_exact_needs_the_whole_mapping(void **state)
 	assert_int_equal(iofd_mt_remove_exact(&mt, KB(16), KB(8), &got), 0);
 	assert_ptr_equal(got, &a);
 	assert_null(iofd_mt_find_iova(&mt, KB(16)));
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0), &b);	/* same vaddr as a */
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0), &b);	/* same vaddr as a */
 	assert_int_equal(iofd_mt_iova_to_vaddr(&mt, KB(32), NULL, NULL), 0);
 	assert_int_equal(iofd_mt_remove_exact(&mt, KB(32), KB(8), NULL), 0);
 	assert_int_equal(iofd_mt_count(&mt), 0);
@@ -316,18 +374,18 @@ static void one_buffer_mapped_twice_translates_to_the_lower_iova(void **state)
 	assert_int_equal(add(&mt, &hi, KB(1024), KB(64), 0x500000), 0);
 	assert_int_equal(add(&mt, &lo, KB(64), KB(64), 0x500000), 0);
 	check_invariants(&mt);
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0x500000 + 100), &lo);
-	assert_int_equal(iofd_mt_vaddr_to_iova(&mt, 0x500000 + 100, &iova, NULL), 0);
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0x500000 + 100), &lo);
+	assert_int_equal(iofd_mt_vaddr_to_iova(ix(&mt), 0x500000 + 100, &iova, NULL), 0);
 	assert_true(iova == KB(64) + 100);
 	/* The iterator gives both, lower IOVA first. */
-	m = iofd_mt_find_vaddr(&mt, 0x50ffff);
+	m = iofd_mt_find_vaddr(ix(&mt), 0x50ffff);
 	assert_ptr_equal(m, &lo);
 	m = iofd_mt_vaddr_next(m, 0x50ffff);
 	assert_ptr_equal(m, &hi);
 	assert_null(iofd_mt_vaddr_next(m, 0x50ffff));
 	/* Remove the lower one: the other takes over. */
 	iofd_mt_remove(&mt, &lo);
-	assert_int_equal(iofd_mt_vaddr_to_iova(&mt, 0x500000, &iova, NULL), 0);
+	assert_int_equal(iofd_mt_vaddr_to_iova(ix(&mt), 0x500000, &iova, NULL), 0);
 	assert_true(iova == KB(1024));
 }
 
@@ -345,11 +403,11 @@ static void overlapping_buffers_pick_the_lowest_vaddr(void **state)
 	assert_int_equal(add(&mt, &whole, KB(1024), KB(32), 0x1000), 0);
 	assert_int_equal(add(&mt, &other, KB(2048), 0x20000 - 0x3800, 0x3800), 0);
 	check_invariants(&mt);
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0x3000), &whole);
-	assert_int_equal(iofd_mt_vaddr_to_iova(&mt, 0x3900, &iova, &len), 0);
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0x3000), &whole);
+	assert_int_equal(iofd_mt_vaddr_to_iova(ix(&mt), 0x3900, &iova, &len), 0);
 	assert_true(iova == KB(1024) + 0x2900);
 	assert_true(len == KB(32) - 0x2900);
-	iofd_mt_foreach_vaddr(&mt, m, 0x3900) {
+	iofd_mt_foreach_vaddr(ix(&mt), m, 0x3900) {
 		const struct iofd_mapping *order[3] = { &whole, &part, &other };
 
 		assert_true(n < 3);
@@ -357,9 +415,9 @@ static void overlapping_buffers_pick_the_lowest_vaddr(void **state)
 		n++;
 	}
 	assert_int_equal(n, 3);
-	assert_ptr_equal(iofd_mt_find_vaddr(&mt, 0x9000), &other);
-	assert_null(iofd_mt_find_vaddr(&mt, 0xfff));
-	assert_null(iofd_mt_find_vaddr(&mt, 0x20000));
+	assert_ptr_equal(iofd_mt_find_vaddr(ix(&mt), 0x9000), &other);
+	assert_null(iofd_mt_find_vaddr(ix(&mt), 0xfff));
+	assert_null(iofd_mt_find_vaddr(ix(&mt), 0x20000));
 }
 
 /* ---- ranges ---- */
@@ -486,7 +544,7 @@ static void clear_may_free_in_the_callback(void **state)
 	assert_int_equal(iofd_mt_count(&mt), 0);
 	assert_true(iofd_mt_bytes(&mt) == 0);
 	assert_null(iofd_mt_first(&mt));
-	assert_null(iofd_mt_find_vaddr(&mt, 0x7000));
+	assert_null(iofd_mt_find_vaddr(ix(&mt), 0x7000));
 }
 
 /* ---- free windows ---- */
@@ -702,13 +760,19 @@ static uint64_t rnd_len(void)
 	}
 }
 
-static void check_against_model(const struct iofd_mapping_table *mt, struct model *md)
+/* Every lookup against the model. The vaddr index is brought up to date
+ * one time in three, as lookups by user address would: so mappings are
+ * removed both from the pending list and from the vaddr tree; the lookups
+ * by user address run when it is. */
+static void check_against_model(struct iofd_mapping_table *mt, struct model *md)
 {
 	static const struct iofd_mapping *s[SLOTS], *want[SLOTS];
 	const struct iofd_mapping *m;
 	uint64_t bytes = 0;
 	size_t n, i, k;
 
+	if (rnd() % 3 == 0)
+		iofd_mt_index_vaddr(mt);
 	check_invariants(mt);
 	n = model_sorted(md, s);
 	assert_int_equal(iofd_mt_count(mt), n);
@@ -758,6 +822,8 @@ static void check_against_model(const struct iofd_mapping_table *mt, struct mode
 			default: v = iofd_mapping_vlast(p) + 1; break;
 			}
 		}
+		if (!iofd_mt_vaddr_indexed(mt))
+			goto ranges;
 		nv = model_by_vaddr(md, v, want);
 		assert_ptr_equal(iofd_mt_find_vaddr(mt, v), nv ? want[0] : NULL);
 		r = iofd_mt_vaddr_to_iova(mt, v, &got, &glen);
@@ -774,6 +840,7 @@ static void check_against_model(const struct iofd_mapping_table *mt, struct mode
 		}
 		assert_int_equal(i, nv);
 
+ranges:
 		/* ranges */
 		x = rnd_iova(md);
 		len = rnd() % 4 ? rnd_len() * (1 + rnd() % 8) : rnd() % (md->ispace / 4);
@@ -961,7 +1028,7 @@ static void concurrent_readers_translate_consistently(void **state)
 		assert_int_equal(add(&mt, &m[(i * 2654435761u) % RMAPS],
 				     ((i * 2654435761u) % RMAPS) * KB(64), KB(16),
 				     KB(1024) * 1024 + (((i * 2654435761u) % RMAPS) / 2) * KB(64)), 0);
-	check_invariants(&mt);
+	ix(&mt);	/* the readers only read: the IOAS indexes under its write side */
 	for (i = 0; i < READERS; i++) {
 		rd[i].mt = &mt;
 		rd[i].seed = i + 1;
@@ -981,6 +1048,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(empty_table_finds_nothing),
 		cmocka_unit_test(insert_then_find_by_iova_and_vaddr),
+		cmocka_unit_test(vaddr_index_is_built_when_a_lookup_needs_it),
 		cmocka_unit_test(zero_length_is_einval),
 		cmocka_unit_test(last_byte_past_top_is_eoverflow),
 		cmocka_unit_test(overlap_is_eexist_and_changes_nothing),

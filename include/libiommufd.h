@@ -1246,7 +1246,10 @@ IOFD_API int iofd_ioas_unmap_all(struct iofd_ioas *ioas);
  * @iova: where its IOVA goes
  * @len: where the bytes from @vaddr to the mapping's end go (may be NULL)
  *
- * O(log n), only the read side of the IOAS's lock. Memory mapped at two
+ * O(log n), only the read side of the IOAS's lock, but for the first call
+ * after mappings were made: it adds them to the index by user address (which
+ * mapping does not do, so a driver that maps per I/O and never translates
+ * never pays for it), once, under the write side. Memory mapped at two
  * IOVAs translates to the mapping that starts lowest in user address, then
  * lowest in IOVA.
  *

@@ -347,7 +347,7 @@ static inline int iofd_mt_check_range(uint64_t start, uint64_t length)
 static inline int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapping *m)
 {
 	struct iofd_avl_node *n, *parent = NULL;
-	const struct iofd_mapping *prev;
+	const struct iofd_mapping *below = NULL, *above = NULL;
 	bool left = false;
 	int r;
 
@@ -356,16 +356,25 @@ static inline int iofd_mt_insert(struct iofd_mapping_table *mt, struct iofd_mapp
 		r = iofd_mt_check_range(m->vaddr, m->length);
 	if (r < 0)
 		return r;
-	/* The only mapping that can overlap is the one starting last at or
-	 * before our last byte. */
-	prev = iofd_mt_iova_floor(mt, iofd_mapping_last(m));
-	if (prev && iofd_mapping_last(prev) >= m->iova)
-		return -EEXIST;
-
+	/*
+	 * One descent finds where it goes and its neighbours: the mapping
+	 * starting last at or below its IOVA, the one starting first above.
+	 * Mappings are disjoint, so it overlaps one exactly when it overlaps
+	 * either of those.
+	 */
 	for (n = mt->iova_root; n; n = left ? n->left : n->right) {
+		const struct iofd_mapping *x = iofd_mt_iova_m(n);
+
 		parent = n;
-		left = m->iova < iofd_mt_iova_m(n)->iova;
+		left = m->iova < x->iova;
+		if (left)
+			above = x;
+		else
+			below = x;
 	}
+	if ((below && iofd_mapping_last(below) >= m->iova) ||
+	    (above && above->iova <= iofd_mapping_last(m)))
+		return -EEXIST;
 	iofd_avl_link(&mt->iova_root, parent, left, &m->iova_node, iofd_mt_iova_update);
 
 	/* The vaddr tree takes it when a lookup by user address needs it. */

@@ -70,6 +70,11 @@ int k_sim_add_vtd(struct iofd_sim *sim, uint64_t ecap);
 /* A PCI device on vfio-pci behind IOMMU @iommu (asserted to succeed). */
 void k_sim_add_vfio_dev(struct iofd_sim *sim, const char *bdf, int iommu, uint32_t flags);
 int kern_setup_lab(void **state);
+/* kern_setup() and kern_setup_lab() with iommufd serving /dev/vfio/vfio on
+ * the simulator (IOFD_SIM_VFIO_CONTAINER_IOMMUFD, as in the lab's compat
+ * boots); on the real kernel, the running one as it is. */
+int kern_setup_iommufd_container(void **state);
+int kern_setup_lab_iommufd_container(void **state);
 /* The lab's mock boot: no VT-d (intel_iommu=off), only the selftest IOMMU. */
 int kern_setup_mock(void **state);
 /* cmocka tests on the lab's host, on the mock boot's, and on a bare simulator. */

@@ -1229,16 +1229,6 @@ static void a_failed_first_attach_leaves_no_empty_container_behind(void **state)
 	iofd_ctx_free(ctx);
 }
 
-static int setup_iommufd_container(void **state)
-{
-	int r;
-
-	kern_sim_flags = IOFD_SIM_VFIO_CONTAINER_IOMMUFD;
-	r = kern_setup(state);
-	kern_sim_flags = 0;
-	return r;
-}
-
 /* Compat: a device through its group and one through its cdev share one
  * kernel IOAS: mapped once, pinned once, both devices' domains hold it (on
  * the simulator, both translate it by DMA). On the lab's host too. */
@@ -1414,7 +1404,7 @@ int main(void)
 		T_SIM(closing_a_device_whose_detach_fails_leaves_no_trace),
 		T_SIM(every_failing_kernel_call_leaves_no_trace),
 		cmocka_unit_test_setup_teardown(a_failed_first_attach_leaves_no_empty_container_behind,
-						setup_iommufd_container, kern_teardown),
+						kern_setup_iommufd_container, kern_teardown),
 	};
 
 	const char *mode = getenv("IOFD_MODE"), *vm = getenv("IOFD_VM_MODE");

@@ -1061,26 +1061,10 @@ static void a_group_with_a_dma_api_driver_is_not_viable(void **state)
 	k_close(k, c);
 }
 
-/*
- * The lab's compat boots on the simulator: iommufd serves /dev/vfio/vfio
- * (IOFD_SIM_VFIO_CONTAINER_IOMMUFD), and the guest's VT-d and vfio-pci
- * devices (what kern_setup_lab() builds, with this flag), for this
- * process's capabilities and RLIMIT_MEMLOCK. On the real kernel: the
- * running one.
- */
-static int setup_lab_iommufd_container(void **state)
-{
-	int r;
-
-	kern_sim_flags = IOFD_SIM_VFIO_CONTAINER_IOMMUFD;
-	r = kern_setup_lab(state);
-	kern_sim_flags = 0;
-	return r;
-}
-
 #define T_SIM(f) cmocka_unit_test_setup_teardown(f, kern_setup, kern_teardown)
 #define T_LAB(f) cmocka_unit_test_setup_teardown(f, kern_setup_lab, kern_teardown)
-#define T_COMPAT(f) cmocka_unit_test_setup_teardown(f, setup_lab_iommufd_container, kern_teardown)
+#define T_COMPAT(f) \
+	cmocka_unit_test_setup_teardown(f, kern_setup_lab_iommufd_container, kern_teardown)
 
 int main(void)
 {

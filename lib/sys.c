@@ -2,12 +2,12 @@
 /* The syscall seam: the only caller of the kernel-object syscalls. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "sys.h"
+#include "sys_hot.h"
 
 static int k_open(void *priv, const char *path, int flags)
 {
@@ -24,9 +24,7 @@ static int k_close(void *priv, int fd)
 
 static int k_ioctl(void *priv, int fd, unsigned long request, void *arg)
 {
-	int r = ioctl(fd, request, arg);
-
-	return r < 0 ? -errno : r;
+	return iofd_sys_real_ioctl(fd, request, arg);
 }
 
 static int k_mmap(void *priv, void **ret, size_t len, int prot, int flags, int fd,

@@ -17,14 +17,20 @@
 #include "ctx.h"
 #include "sys.h"
 
+/* ioctl(2) on the real kernel: its return, or -errno. (The real kernel's
+ * ops, lib/sys.c, answer with this too.) */
+static inline int iofd_sys_real_ioctl(int fd, unsigned long request, void *arg)
+{
+	int r = ioctl(fd, request, arg);
+
+	return r < 0 ? -errno : r;
+}
+
 static inline int iofd_sys_ioctl_hot(struct iofd_ctx *ctx, int fd, unsigned long request,
 				     void *arg)
 {
-	if (ctx->sys == &iofd_sys_kernel) {
-		int r = ioctl(fd, request, arg);
-
-		return r < 0 ? -errno : r;
-	}
+	if (ctx->sys == &iofd_sys_kernel)
+		return iofd_sys_real_ioctl(fd, request, arg);
 	return ctx->sys->ioctl(ctx->sys_priv, fd, request, arg);
 }
 

@@ -86,11 +86,10 @@ static inline int iofd_iova_alloc_check_range(const struct iofd_iova_alloc *a, u
 					      uint64_t length)
 {
 	const struct iofd_iova_range *r = a->ranges, *end = a->ranges + a->n_ranges;
+	int err = iofd_mt_check_range(iova, length);
 
-	if (!length)
-		return -EINVAL;
-	if (length - 1 > UINT64_MAX - iova)
-		return -EOVERFLOW;
+	if (err < 0)
+		return err;
 	if ((iova | length) & (a->alignment - 1))
 		return -EINVAL;
 	while (r < end && r->last < iova)

@@ -22,6 +22,25 @@
 
 /* ---- the IOVA tree's searches ---- */
 
+/* The mapping with the highest iova <= @x, or NULL. */
+static struct iofd_mapping *iova_floor(const struct iofd_mapping_table *mt, uint64_t x)
+{
+	const struct iofd_avl_node *n = mt->iova_root;
+	struct iofd_mapping *best = NULL;
+
+	while (n) {
+		struct iofd_mapping *m = IOVA_M(n);
+
+		if (m->iova <= x) {
+			best = m;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return best;
+}
+
 /* The mapping with the lowest iova >= @x, or NULL. */
 static struct iofd_mapping *iova_ceil(const struct iofd_mapping_table *mt,
 				      uint64_t x)
@@ -44,6 +63,12 @@ static struct iofd_mapping *iova_ceil(const struct iofd_mapping_table *mt,
 
 /* ---- the vaddr interval tree's searches (Linux's interval_tree_generic.h
  * stabbing query, with start == last == v) ---- */
+
+/* The vaddr tree's order: (vaddr, iova); IOVAs are unique. */
+static bool vaddr_before(const struct iofd_mapping *a, const struct iofd_mapping *b)
+{
+	return a->vaddr != b->vaddr ? a->vaddr < b->vaddr : a->iova < b->iova;
+}
 
 /* The first mapping in (vaddr, iova) order in @n's subtree containing @v;
  * the subtree's sub_vlast must be >= @v. */
@@ -113,7 +138,7 @@ void iofd_mt_index_vaddr(struct iofd_mapping_table *mt)
 			v->right->left = NULL;
 		for (n = mt->vaddr_root; n; n = left ? n->left : n->right) {
 			parent = n;
-			left = iofd_mt_vaddr_before(m, VADDR_M(n));
+			left = vaddr_before(m, VADDR_M(n));
 		}
 		iofd_avl_link(&mt->vaddr_root, parent, left, v, iofd_mt_vaddr_update);
 	}
@@ -157,7 +182,7 @@ void iofd_mt_clear(struct iofd_mapping_table *mt,
 struct iofd_mapping *iofd_mt_find_iova(const struct iofd_mapping_table *mt,
 				       uint64_t iova)
 {
-	struct iofd_mapping *m = iofd_mt_iova_floor(mt, iova);
+	struct iofd_mapping *m = iova_floor(mt, iova);
 
 	return m && iofd_mapping_last(m) >= iova ? m : NULL;
 }
@@ -250,7 +275,7 @@ struct iofd_mapping *iofd_mt_range_first(const struct iofd_mapping_table *mt,
 
 	if (first > last)
 		return NULL;
-	m = iofd_mt_iova_floor(mt, first);
+	m = iova_floor(mt, first);
 	if (m && iofd_mapping_last(m) >= first)
 		return m;
 	m = iova_ceil(mt, first);
@@ -281,12 +306,12 @@ int iofd_mt_range_check(const struct iofd_mapping_table *mt, uint64_t iova,
 		return r;
 	last = iova + (length - 1);
 	/* A mapping starting before the range and reaching into it. */
-	m = iofd_mt_iova_floor(mt, iova);
+	m = iova_floor(mt, iova);
 	if (m && m->iova < iova && iofd_mapping_last(m) >= iova)
 		return -ENOENT;
 	/* The mapping starting last within (or before) the range: it must
 	 * reach into the range, and end in it. */
-	m = iofd_mt_iova_floor(mt, last);
+	m = iova_floor(mt, last);
 	if (!m || iofd_mapping_last(m) < iova || iofd_mapping_last(m) > last)
 		return -ENOENT;
 	return 0;

@@ -76,6 +76,17 @@ struct iofd_mapping_table {
 	uint64_t bytes;		/* sum of lengths, modulo 2^64 */
 };
 
+/* The mapping a node of the IOVA tree / of the vaddr tree is in. */
+static inline struct iofd_mapping *iofd_mt_iova_m(const struct iofd_avl_node *n)
+{
+	return (struct iofd_mapping *)(void *)((char *)n - offsetof(struct iofd_mapping, iova_node));
+}
+
+static inline struct iofd_mapping *iofd_mt_vaddr_m(const struct iofd_avl_node *n)
+{
+	return (struct iofd_mapping *)(void *)((char *)n - offsetof(struct iofd_mapping, vaddr_node));
+}
+
 /* An empty table (equivalently: zero-initialise it). */
 void iofd_mt_init(struct iofd_mapping_table *mt);
 
@@ -160,8 +171,7 @@ static inline struct iofd_mapping *iofd_mt_find_exact(const struct iofd_mapping_
 	const struct iofd_avl_node *n = mt->iova_root;
 
 	while (n) {
-		struct iofd_mapping *m = (struct iofd_mapping *)(void *)
-			((char *)n - offsetof(struct iofd_mapping, iova_node));
+		struct iofd_mapping *m = iofd_mt_iova_m(n);
 
 		if (iova < m->iova)
 			n = n->left;
@@ -256,16 +266,6 @@ int iofd_mt_find_free(const struct iofd_mapping_table *mt, uint64_t lo,
  * under emulation every return is a lookup).
  */
 
-static inline struct iofd_mapping *iofd_mt_iova_m(const struct iofd_avl_node *n)
-{
-	return (struct iofd_mapping *)(void *)((char *)n - offsetof(struct iofd_mapping, iova_node));
-}
-
-static inline struct iofd_mapping *iofd_mt_vaddr_m(const struct iofd_avl_node *n)
-{
-	return (struct iofd_mapping *)(void *)((char *)n - offsetof(struct iofd_mapping, vaddr_node));
-}
-
 static inline uint64_t iofd_mt_max(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -306,32 +306,6 @@ static inline void iofd_mt_vaddr_update(struct iofd_avl_node *n)
 	if (n->right)
 		v = iofd_mt_max(v, iofd_mt_vaddr_m(n->right)->sub_vlast);
 	m->sub_vlast = v;
-}
-
-/* The mapping with the highest iova <= @x, or NULL. */
-static inline struct iofd_mapping *iofd_mt_iova_floor(const struct iofd_mapping_table *mt,
-						      uint64_t x)
-{
-	const struct iofd_avl_node *n = mt->iova_root;
-	struct iofd_mapping *best = NULL;
-
-	while (n) {
-		struct iofd_mapping *m = iofd_mt_iova_m(n);
-
-		if (m->iova <= x) {
-			best = m;
-			n = n->right;
-		} else {
-			n = n->left;
-		}
-	}
-	return best;
-}
-
-/* The vaddr tree's order: (vaddr, iova); IOVAs are unique. */
-static inline bool iofd_mt_vaddr_before(const struct iofd_mapping *a, const struct iofd_mapping *b)
-{
-	return a->vaddr != b->vaddr ? a->vaddr < b->vaddr : a->iova < b->iova;
 }
 
 /* [start, start + length) is a range: not empty, and its last byte does not wrap. */

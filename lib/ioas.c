@@ -199,8 +199,7 @@ void iofd_ioas_kas_unused(struct iofd_ioas *ioas, struct iofd_kas *kas)
 	} else if (!kas->live) {
 		kas->dma_avail = -1;
 	}
-	iofd_ioas_reload_ranges(ioas);
-	entry_cap(ioas);	/* even when the ranges could not be re-read */
+	iofd_ioas_reload_ranges(ioas);	/* and entry_cap(), even when it fails */
 }
 
 int iofd_ioas_free(struct iofd_ioas *ioas)
@@ -577,15 +576,8 @@ int64_t iofd_ioas_mappings_left(struct iofd_ioas *ioas)
 	if (!ioas)
 		return -EINVAL;
 	iofd_rwlock_rdlock(&ioas->lock);
-	for (size_t i = 0; i < ioas->n_kas; i++) {
-		struct iofd_kas *kas = ioas->kas[i];
-
-		int64_t kleft = kas->dma_avail + (int64_t)kas->dma_held -
-				(int64_t)iofd_mt_count(&ioas->mt);
-
-		if (kas->live && kas->dma_avail >= 0 && (left < 0 || kleft < left))
-			left = kleft;
-	}
+	if (ioas->entry_cap != SIZE_MAX)
+		left = (int64_t)(ioas->entry_cap - iofd_mt_count(&ioas->mt));
 	iofd_rwlock_rdunlock(&ioas->lock);
 	return left;
 }

@@ -141,35 +141,63 @@ static int kernel_map_page(struct kern *k, int ifd, struct iofd_ioas *ioas, cons
 	return k_map_fixed(k, ifd, (uint32_t)iofd_ioas_kernel_id(ioas), va, k->page_size, iova);
 }
 
+/* VFIO_IOMMU_GET_INFO on the test's container, raw. */
+union type1_info {
+	struct iofd_u_vfio_iommu_type1_info info;
+	char buf[4096];
+};
+
+static void type1_info(struct kern *k, union type1_info *u)
+{
+	u->info = (struct iofd_u_vfio_iommu_type1_info){ .argsz = sizeof(*u) };
+	assert_int_equal(k_ioctl(k, cfd, IOFD_U_VFIO_IOMMU_GET_INFO, u), 0);
+}
+
+/* Its capability @id, or NULL. */
+static const void *type1_cap(const union type1_info *u, uint16_t id)
+{
+	uint32_t off;
+
+	for (off = u->info.cap_offset; off && off < sizeof(*u);) {
+		const struct iofd_u_vfio_info_cap_header *h = (const void *)(u->buf + off);
+
+		if (h->id == id)
+			return h;
+		assert_true(h->next > off);
+		off = h->next;
+	}
+	return NULL;
+}
+
 /* The container's IOVA ranges (VFIO_IOMMU_GET_INFO's IOVA_RANGE capability). */
 static int type1_ranges(struct kern *k, struct iofd_u_iommu_iova_range *r, int max,
 			uint64_t *align)
 {
-	union {
-		struct iofd_u_vfio_iommu_type1_info info;
-		char buf[4096];
-	} u = { .info.argsz = sizeof(u) };
-	uint32_t off;
-	int n = 0;
+	const struct iofd_u_vfio_iommu_type1_info_cap_iova_range *c;
+	union type1_info u;
+	int n;
 
-	assert_int_equal(k_ioctl(k, cfd, IOFD_U_VFIO_IOMMU_GET_INFO, &u), 0);
+	type1_info(k, &u);
 	*align = u.info.iova_pgsizes & -u.info.iova_pgsizes;
-	for (off = u.info.cap_offset; off && off < sizeof(u);) {
-		const struct iofd_u_vfio_info_cap_header *h = (const void *)(u.buf + off);
-
-		if (h->id == IOFD_U_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
-			const struct iofd_u_vfio_iommu_type1_info_cap_iova_range *c = (const void *)h;
-
-			for (n = 0; n < (int)c->nr_iovas && n < max; n++) {
-				r[n].start = c->iova_ranges[n].start;
-				r[n].last = c->iova_ranges[n].end;
-			}
-			return (int)c->nr_iovas;
-		}
-		assert_true(h->next > off);
-		off = h->next;
+	c = type1_cap(&u, IOFD_U_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+	if (!c)
+		return 0;
+	for (n = 0; n < (int)c->nr_iovas && n < max; n++) {
+		r[n].start = c->iova_ranges[n].start;
+		r[n].last = c->iova_ranges[n].end;
 	}
-	return 0;
+	return (int)c->nr_iovas;
+}
+
+/* The container's DMA_AVAIL (mappings it may still take), or -1. */
+static int64_t type1_dma_avail(struct kern *k)
+{
+	const struct iofd_u_vfio_iommu_type1_info_dma_avail *c;
+	union type1_info u;
+
+	type1_info(k, &u);
+	c = type1_cap(&u, IOFD_U_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+	return c ? (int64_t)c->avail : -1;
 }
 
 static struct iofd_ioas *lib_ioas(struct iofd_ctx *ctx, uint32_t flags)
@@ -327,6 +355,9 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 	d0 = lib_dev(ctx, v0.bdf);
 	assert_int_equal(iofd_device_attach(d0, ioas), 0);
 	assert_pinned(k, ioas, 16);
+	/* The replayed mapping counts against type1's limit, as the kernel says. */
+	if (type1() && !cfd_iommufd)
+		assert_int_equal(iofd_ioas_mappings_left(ioas), type1_dma_avail(k));
 	/* A second device (same domain or not) pins nothing more. */
 	d1 = lib_dev(ctx, v1.bdf);
 	assert_int_equal(iofd_device_attach(d1, ioas), 0);
@@ -339,6 +370,7 @@ static void every_mapping_is_pinned_once_and_replayed_at_attach(void **state)
 		if (type1() && !cfd_iommufd) {
 			assert_int_equal(left, 65535 - 1);
 			assert_int_equal(iofd_ioas_mappings_left(ioas), left - 1);
+			assert_int_equal(iofd_ioas_mappings_left(ioas), type1_dma_avail(k));
 		} else if (!type1()) {
 			assert_int_equal(left, -ENODATA);	/* iommufd has no limit */
 		}

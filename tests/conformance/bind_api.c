@@ -647,11 +647,7 @@ static int setup_host(void **state)
 
 static int setup_no_vfio_pci(void **state)
 {
-	kern_sim_flags |= IOFD_SIM_NO_VFIO_PCI;
-	int r = setup_host(state);
-
-	kern_sim_flags &= ~IOFD_SIM_NO_VFIO_PCI;
-	return r;
+	return kern_setup_with(state, setup_host, IOFD_SIM_NO_VFIO_PCI);
 }
 
 static void bind_takes_a_controller_from_nvme(void **state)

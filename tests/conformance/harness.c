@@ -221,24 +221,25 @@ int kern_setup_lab(void **state)
 	return r;
 }
 
-static int setup_with_flags(void **state, int (*setup)(void **state), uint32_t flags)
+int kern_setup_with(void **state, int (*setup)(void **state), uint32_t flags)
 {
+	uint32_t saved = kern_sim_flags;
 	int r;
 
-	kern_sim_flags = flags;
+	kern_sim_flags |= flags;
 	r = setup(state);
-	kern_sim_flags = 0;
+	kern_sim_flags = saved;
 	return r;
 }
 
 int kern_setup_iommufd_container(void **state)
 {
-	return setup_with_flags(state, kern_setup, IOFD_SIM_VFIO_CONTAINER_IOMMUFD);
+	return kern_setup_with(state, kern_setup, IOFD_SIM_VFIO_CONTAINER_IOMMUFD);
 }
 
 int kern_setup_lab_iommufd_container(void **state)
 {
-	return setup_with_flags(state, kern_setup_lab, IOFD_SIM_VFIO_CONTAINER_IOMMUFD);
+	return kern_setup_with(state, kern_setup_lab, IOFD_SIM_VFIO_CONTAINER_IOMMUFD);
 }
 
 int kern_setup_mock(void **state)

@@ -74,6 +74,8 @@ int kern_setup_lab(void **state);
  * the simulator (IOFD_SIM_VFIO_CONTAINER_IOMMUFD, as in the lab's compat
  * boots); on the real kernel, the running one as it is. */
 int kern_setup_iommufd_container(void **state);
+/* @setup with IOFD_SIM_* @flags added for the simulator it makes. */
+int kern_setup_with(void **state, int (*setup)(void **state), uint32_t flags);
 int kern_setup_lab_iommufd_container(void **state);
 /* The lab's mock boot: no VT-d (intel_iommu=off), only the selftest IOMMU. */
 int kern_setup_mock(void **state);

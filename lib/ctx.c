@@ -217,3 +217,11 @@ int iofd_ctx_backend(const struct iofd_ctx *ctx)
 {
 	return ctx ? (int)ctx->backend : -EINVAL;
 }
+
+bool iofd_ctx_sysfs_has(const struct iofd_ctx *ctx, const char *rel)
+{
+	char path[PATH_MAX];
+
+	return iofd_path_fmt(path, sizeof(path), "%s/%s", ctx->sysfs_root, rel) == 0 &&
+	       iofd_sysfs_exists(path);
+}

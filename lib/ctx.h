@@ -43,4 +43,7 @@ int iofd_ctx_iommufd(struct iofd_ctx *ctx);
 int iofd_ctx_new_sys(struct iofd_ctx **ret, const struct iofd_ctx_opts *opts,
 		     const struct iofd_kernel_ops *sys, void *sys_priv);
 
+/* Does SYSFS/@rel exist, SYSFS being the context's sysfs root? */
+bool iofd_ctx_sysfs_has(const struct iofd_ctx *ctx, const char *rel);
+
 #endif

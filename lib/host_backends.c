@@ -136,14 +136,6 @@ static void probe_container(struct iofd_ctx *ctx, struct probe *p)
 		iofd_sys_close(ctx, fd);
 }
 
-static bool sysfs_has(struct iofd_ctx *ctx, const char *rel)
-{
-	char path[PATH_MAX];
-
-	return iofd_path_fmt(path, sizeof(path), "%s/%s", ctx->sysfs_root, rel) >= 0 &&
-	       iofd_sysfs_exists(path);
-}
-
 #define SAY(host, b, ...) say((host)->reason[b], IOFD_REASON_MAX, __VA_ARGS__)
 
 static void decide(struct iofd_host *host, const struct probe *p)
@@ -215,8 +207,8 @@ int iofd_host_probe_backends(struct iofd_ctx *ctx, struct iofd_host *host)
 
 	probe_iommufd(ctx, &p);
 	probe_container(ctx, &p);
-	p.cdevs = sysfs_has(ctx, "class/vfio-dev");
-	p.groups = sysfs_has(ctx, "class/vfio");
+	p.cdevs = iofd_ctx_sysfs_has(ctx, "class/vfio-dev");
+	p.groups = iofd_ctx_sysfs_has(ctx, "class/vfio");
 	host->container_kind = p.kind;
 	decide(host, &p);
 	for (int b = IOFD_BACKEND_AUTO; b <= IOFD_BACKEND_COMPAT; b++)

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctx.h"
 #include "device.h"
@@ -475,23 +474,6 @@ static bool on_the_real_host(const struct iofd_ctx *ctx)
 	       !strcmp(ctx->dev_root, "/dev");
 }
 
-static bool all_exist(char (*paths)[PATH_MAX], size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!iofd_sysfs_exists(paths[i]))
-			return false;
-	return true;
-}
-
-/* Does the kernel have VFIO groups (their class, made by drivers/vfio/group.c)? */
-static bool groups_exist(struct iofd_ctx *ctx)
-{
-	char path[PATH_MAX];
-
-	return iofd_path_fmt(path, sizeof(path), "%s/class/vfio", ctx->sysfs_root) == 0 &&
-	       iofd_sysfs_exists(path);
-}
-
 /* After vfio-pci took the device: wait until its VFIO nodes exist, the
  * group's (DEV/vfio/N) and, on a kernel with VFIO cdevs, the device's
  * (DEV/vfio/devices/vfioM, named by SYSFS/.../vfio-dev/vfioM), so that the
@@ -499,7 +481,6 @@ static bool groups_exist(struct iofd_ctx *ctx)
 static void wait_for_nodes(const struct bdev *d)
 {
 	static const char *const subsystems[] = { "vfio", "vfio-dev", NULL };
-	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
 	char paths[2][PATH_MAX], dir[PATH_MAX], **names = NULL;
 	const char *ptrs[2];
 	size_t n = 0, n_names = 0;
@@ -508,7 +489,7 @@ static void wait_for_nodes(const struct bdev *d)
 	/* A group node only where the kernel has VFIO groups (their class,
 	 * "vfio", is made by drivers/vfio/group.c; CONFIG_VFIO_GROUP=n has
 	 * cdevs alone). */
-	if (d->group >= 0 && groups_exist(d->ctx) &&
+	if (d->group >= 0 && iofd_ctx_sysfs_has(d->ctx, "class/vfio") &&
 	    iofd_path_fmt(paths[n], sizeof(paths[n]), "%s/vfio/%d", d->ctx->dev_root, d->group) == 0)
 		n++;
 	if (iofd_path_fmt(dir, sizeof(dir), "%s/vfio-dev", d->syspath) == 0 &&
@@ -531,9 +512,7 @@ static void wait_for_nodes(const struct bdev *d)
 		if (r != -EOPNOTSUPP)
 			iofd_dbg(d->ctx, "%s: no uevent monitor (%s): polling for its nodes",
 				 d->name, strerror(-r));
-		for (int ms = 0; ms < NODE_WAIT_MS && !all_exist(paths, n); ms += 10)
-			nanosleep(&ts, NULL);
-		if (all_exist(paths, n))
+		if (iofd_poll_nodes(ptrs, n, NODE_WAIT_MS) == 0)
 			return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -569,10 +548,7 @@ static void report_viability(const struct bdev *d)
 
 static bool vfio_pci_loaded(const struct bdev *d)
 {
-	char path[PATH_MAX];
-
-	return iofd_path_fmt(path, sizeof(path), "%s/bus/pci/drivers/" VFIO_PCI,
-			     d->ctx->sysfs_root) == 0 && iofd_sysfs_exists(path);
+	return iofd_ctx_sysfs_has(d->ctx, "bus/pci/drivers/" VFIO_PCI);
 }
 
 /* The device @name, and its driver and override as they are now. */

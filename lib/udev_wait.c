@@ -30,7 +30,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool all_exist(const char *const *paths, size_t n)
+bool iofd_nodes_exist(const char *const *paths, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!iofd_sysfs_exists(paths[i]))
@@ -61,7 +61,7 @@ int iofd_udev_wait_nodes(const char *const *paths, size_t n, const char *const *
 	if (r >= 0 && fd < 0)
 		r = -EBADF;
 	/* Subscribed: now a node made from here on wakes us. Check, then wait. */
-	while (r >= 0 && !all_exist(paths, n)) {
+	while (r >= 0 && !iofd_nodes_exist(paths, n)) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		long long left = deadline - now_ms();
 		struct udev_device *ev;
@@ -84,4 +84,17 @@ int iofd_udev_wait_nodes(const char *const *paths, size_t n, const char *const *
 	udev_monitor_unref(mon);
 	udev_unref(udev);
 	return r < 0 ? r : 0;
+}
+
+int iofd_poll_nodes(const char *const *paths, size_t n, int timeout_ms)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	long long deadline = now_ms() + timeout_ms;
+
+	while (!iofd_nodes_exist(paths, n)) {
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }

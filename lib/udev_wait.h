@@ -8,6 +8,7 @@
 #ifndef IOFD_UDEV_WAIT_H
 #define IOFD_UDEV_WAIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -19,5 +20,12 @@
  */
 int iofd_udev_wait_nodes(const char *const *paths, size_t n, const char *const *subsystems,
 			 int timeout_ms);
+
+/* The same wait without uevents, for where none come (a simulated kernel,
+ * no monitor): a look every 10 ms. Return: 0, or -ETIMEDOUT. */
+int iofd_poll_nodes(const char *const *paths, size_t n, int timeout_ms);
+
+/* Do all of @paths (@n of them) exist? */
+bool iofd_nodes_exist(const char *const *paths, size_t n);
 
 #endif

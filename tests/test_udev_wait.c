@@ -138,6 +138,31 @@ static void a_node_made_while_waiting_ends_the_wait(void **state)
 	assert_true(took < 5000);	/* long before the deadline */
 }
 
+/* The fallback without uevents (a simulated kernel, no monitor): the same
+ * three answers from a look every 10 ms. */
+static void polling_sees_nodes_come_and_times_out(void **state)
+{
+	struct dir *d = *state;
+	const char *paths[] = { d->a, d->b };
+	long long t0, took;
+	pthread_t t;
+
+	touch(d->a);
+	t0 = now_ms();
+	assert_int_equal(iofd_poll_nodes(paths, 2, 300), -ETIMEDOUT);
+	took = now_ms() - t0;
+	assert_true(took >= 300 && took < 2000);
+	assert_int_equal(pthread_create(&t, NULL, make_later, d->b), 0);
+	assert_int_equal(iofd_poll_nodes(paths, 2, 10000), 0);
+	took = now_ms() - t0;
+	pthread_join(t, NULL);
+	assert_true(took < 5000);
+	assert_true(iofd_nodes_exist(paths, 2));
+	t0 = now_ms();
+	assert_int_equal(iofd_poll_nodes(paths, 2, 5000), 0);
+	assert_true(now_ms() - t0 < 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +171,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_missing_node_times_out_at_the_deadline, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_node_made_while_waiting_ends_the_wait, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(polling_sees_nodes_come_and_times_out, setup,
 						teardown),
 	};
 
